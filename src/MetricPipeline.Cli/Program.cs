@@ -1,0 +1,12 @@
+using System.CommandLine;
+using MetricPipeline.Cli;
+using MetricPipeline.Cli.Commands;
+
+var root = new RootCommand("metricpipe — product-metrics pipeline: offline analysis and server client");
+root.Options.Add(GlobalOptions.Server);
+root.Options.Add(GlobalOptions.Key);
+
+// Offline analysis (no server needed)
+root.Subcommands.Add(DecomposeCommand.Create());
+
+return await root.Parse(args).InvokeAsync();
