@@ -1,0 +1,54 @@
+using MetricPipeline.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace MetricPipeline.Data;
+
+public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbContext> options) : DbContext(options)
+{
+    public DbSet<MetricRecord> Metrics => Set<MetricRecord>();
+    public DbSet<RegistryState> RegistryState => Set<RegistryState>();
+    public DbSet<Bucket> Buckets => Set<Bucket>();
+    public DbSet<BucketUser> BucketUsers => Set<BucketUser>();
+    public DbSet<SeenEvent> SeenEvents => Set<SeenEvent>();
+    public DbSet<DimensionValue> DimensionValues => Set<DimensionValue>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<MetricRecord>(e =>
+        {
+            e.ToTable("metrics");
+            e.HasKey(m => m.Key);
+            e.Property(m => m.Definition).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<RegistryState>(e =>
+        {
+            e.ToTable("registry_state");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Id).ValueGeneratedNever();
+            e.HasData(new RegistryState { Id = 1, Version = 0 });
+        });
+        modelBuilder.Entity<Bucket>(e =>
+        {
+            e.ToTable("buckets");
+            e.HasKey(b => new { b.MetricKey, b.Grain, b.BucketStart, b.Segment });
+        });
+        modelBuilder.Entity<BucketUser>(e =>
+        {
+            e.ToTable("bucket_users");
+            e.HasKey(b => new { b.MetricKey, b.Grain, b.BucketStart, b.Segment, b.UserId });
+        });
+        modelBuilder.Entity<SeenEvent>(e =>
+        {
+            e.ToTable("seen_events");
+            e.HasKey(s => s.EventId);
+            e.HasIndex(s => s.SeenAt);
+        });
+        modelBuilder.Entity<DimensionValue>(e =>
+        {
+            e.ToTable("dimension_values");
+            e.HasKey(d => new { d.MetricKey, d.Dimension, d.Value });
+        });
+
+        SnakeCaseNames.Apply(modelBuilder);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Diagnostics.Metrics;
+using System.IO.Pipelines;
+using MassTransit;
+using MetricPipeline.Contracts;
+using MetricPipeline.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MetricPipeline.Ingest;
+
+public sealed record IngestResponse(int Accepted, IReadOnlyList<RejectedEvent> Rejected);
+
+/// <summary><c>POST /v1/events</c>: validate, publish with broker confirms, then answer 202.</summary>
+public static class EventsApi
+{
+    public const string RateLimitPolicy = "ingest";
+
+    private static readonly Meter Meter = new("MetricPipeline.Ingest");
+    private static readonly Counter<long> AcceptedCounter = Meter.CreateCounter<long>("metricpipeline_ingest_events_accepted", "events");
+    private static readonly Counter<long> RejectedCounter = Meter.CreateCounter<long>("metricpipeline_ingest_events_rejected", "events");
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/events", AcceptAsync)
+            .RequireKey(KeyKind.Ingest)
+            .RequireRateLimiting(RateLimitPolicy)
+            .WithName("PostEvents");
+        return app;
+    }
+
+    private static async Task<IResult> AcceptAsync(
+        HttpContext http, EventParser parser, IBus bus, IOptions<IngestOptions> options, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var limit = options.Value.MaxBodyBytes;
+        if (http.Request.ContentLength > limit)
+        {
+            return Problems.TooLarge($"the body is {http.Request.ContentLength} bytes; the limit is {limit} bytes: split the events over several requests");
+        }
+
+        var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        ReadResult read;
+        try
+        {
+            read = await ReadWholeBodyAsync(http.Request.BodyReader, limit, ct);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.TooLarge($"the body is over the limit of {limit} bytes: split the events over several requests");
+        }
+        catch (BodyTooLargeException)
+        {
+            return Problems.TooLarge($"the body is over the limit of {limit} bytes: split the events over several requests");
+        }
+
+        ParsedBatch batch;
+        try
+        {
+            batch = IsNdjson(http.Request.ContentType) ? parser.ParseNdjson(read.Buffer) : parser.ParseArray(read.Buffer);
+        }
+        catch (UnreadableBodyException ex)
+        {
+            return Problems.BadRequest(ex.Message);
+        }
+        finally
+        {
+            http.Request.BodyReader.AdvanceTo(read.Buffer.End);
+        }
+
+        try
+        {
+            await PublishAsync(bus, batch.Accepted, options.Value.EventsPerMessage, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            loggers.CreateLogger(typeof(EventsApi)).LogError(ex, "Publishing {Count} events failed", batch.Accepted.Count);
+            return Problems.Unavailable("the events could not be queued (message broker unavailable); nothing was accepted — send the same events again, ids make it safe");
+        }
+
+        AcceptedCounter.Add(batch.Accepted.Count);
+        RejectedCounter.Add(batch.Rejected.Count);
+        return TypedResults.Accepted((string?)null, new IngestResponse(batch.Accepted.Count, batch.Rejected));
+    }
+
+    /// <summary>Publishes the events in chunks and returns once the broker has confirmed every chunk.</summary>
+    public static Task PublishAsync(IPublishEndpoint bus, List<TelemetryEvent> events, int perMessage, CancellationToken ct)
+    {
+        if (events.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var publishes = new List<Task>((events.Count / perMessage) + 1);
+        for (var offset = 0; offset < events.Count; offset += perMessage)
+        {
+            var chunk = events.GetRange(offset, Math.Min(perMessage, events.Count - offset));
+            publishes.Add(bus.Publish(new EventsAccepted(NewId.NextGuid(), now, chunk), MarkMandatory, ct));
+        }
+
+        return Task.WhenAll(publishes);
+    }
+
+    /// <summary>
+    /// Unroutable messages (no rollup queue bound yet) come back as a failed publish instead of
+    /// being confirmed and dropped by the broker.
+    /// </summary>
+    private static void MarkMandatory(PublishContext<EventsAccepted> context)
+    {
+        if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+        {
+            rabbit.Mandatory = true;
+        }
+    }
+
+    private static bool IsNdjson(string? contentType) =>
+        contentType is not null &&
+        (contentType.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase) ||
+         contentType.StartsWith("application/ndjson", StringComparison.OrdinalIgnoreCase) ||
+         contentType.StartsWith("application/jsonl", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task<ReadResult> ReadWholeBodyAsync(PipeReader reader, long limit, CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(ct);
+            if (result.Buffer.Length > limit)
+            {
+                reader.AdvanceTo(result.Buffer.End);
+                throw new BodyTooLargeException();
+            }
+
+            if (result.IsCompleted)
+            {
+                return result;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    private sealed class BodyTooLargeException : Exception;
+}

@@ -1,0 +1,29 @@
+using MassTransit;
+using MetricPipeline.Contracts;
+
+namespace MetricPipeline.Rollup;
+
+/// <summary>
+/// Takes batches of <see cref="EventsAccepted"/> messages (each carrying many events) and rolls
+/// them up in one transaction. MassTransit acknowledges the messages only after this returns,
+/// i.e. after the commit; a failure leaves them to be redelivered.
+/// </summary>
+public sealed class EventsAcceptedConsumer(RollupProcessor processor) : IConsumer<Batch<EventsAccepted>>
+{
+    public async Task Consume(ConsumeContext<Batch<EventsAccepted>> context)
+    {
+        var total = 0;
+        foreach (var message in context.Message)
+        {
+            total += message.Message.Events.Count;
+        }
+
+        var events = new List<TelemetryEvent>(total);
+        foreach (var message in context.Message)
+        {
+            events.AddRange(message.Message.Events);
+        }
+
+        await processor.ProcessAsync(events, context.CancellationToken);
+    }
+}
