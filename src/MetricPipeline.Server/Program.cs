@@ -1,4 +1,48 @@
+using MetricPipeline.Api;
+using MetricPipeline.Ingest;
+using MetricPipeline.Rollup;
+using MetricPipeline.Server.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
+var roles = ServerRoles.From(builder.Configuration);
+
+builder.UseDefaultUrl("http://127.0.0.1:5080");
+builder.AddServiceDefaults();
+builder.AddDataAccess();
+builder.AddMessageBus(roles);
+if (roles.Ingest)
+{
+    builder.Services.AddIngest(builder.Configuration);
+}
+
+if (roles.Worker)
+{
+    builder.Services.AddRollup(builder.Configuration);
+}
+
+if (roles.Api)
+{
+    builder.Services.AddApi();
+}
+
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "up" }));
-app.Run();
+await app.MigrateDatabaseAsync();
+
+app.UseServiceDefaults();
+if (roles.Ingest)
+{
+    app.UseRateLimiter();
+    app.MapEventsApi();
+}
+
+if (roles.Api)
+{
+    app.MapApi();
+}
+
+app.MapDefaultEndpoints();
+app.Logger.LogInformation("MetricPipeline server running roles: {Roles}", roles);
+await app.RunAsync();
+
+/// <summary>Entry point type, visible to tests that host the server in-process.</summary>
+public partial class Program;

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text;
+using MetricPipeline.Data;
+using MetricPipeline.Registry;
+using MetricPipeline.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace MetricPipeline.Api;
+
+public sealed record HistoryPoint(DateTime T, double? Value, double? Trend, double? Seasonal, double? Remainder);
+
+public sealed record HistoryResponse(
+    string Metric, string Grain, string Segment, DateTime From, DateTime To, IReadOnlyList<HistoryPoint> Points,
+    IReadOnlyList<object> ChangePoints, IReadOnlyList<object> Anomalies, IReadOnlyList<object> Deployments);
+
+public sealed record SegmentTotal(string Segment, string? Dimension, string? Value, double? Total);
+
+/// <summary>Metric history: <c>/series</c> (JSON or CSV) and <c>/segments</c>.</summary>
+public static class HistoryApi
+{
+    public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/metrics/{key}/series", SeriesAsync);
+        app.MapGet("/v1/metrics/{key}/segments", SegmentsAsync);
+        return app;
+    }
+
+    private static async Task<IResult> SeriesAsync(
+        string key, HttpRequest request, MetricStore store, SeriesReader reader, TimeProvider clock, CancellationToken ct)
+    {
+        var all = await store.AllAsync(ct);
+        var metric = all.Find(m => m.Key == key);
+        if (metric is null)
+        {
+            return Problems.NotFound($"no metric '{key}' in the registry");
+        }
+
+        var query = request.Query;
+        var grain = metric.Grain;
+        if (query.TryGetValue("grain", out var g) && !RegistryNames.TryParse(g.ToString(), out grain))
+        {
+            return Problems.BadRequest($"grain '{g}' is not one of {string.Join(", ", RegistryNames.All<Grain>())}");
+        }
+
+        if (!TryRange(query, clock, DefaultSpan(grain), out var from, out var to, out var rangeError))
+        {
+            return Problems.BadRequest(rangeError!);
+        }
+
+        if (!SegmentQuery.TryParse(query["segment"].ToString(), metric, out var segment, out var segmentError))
+        {
+            return Problems.BadRequest(segmentError!);
+        }
+
+        var (alignedFrom, alignedTo) = SeriesReader.Align(from, to, grain);
+        if ((alignedTo - alignedFrom) / BucketGrain.Width(grain) > SeriesReader.MaxPoints)
+        {
+            return Problems.BadRequest($"that range holds more than {SeriesReader.MaxPoints} {RegistryNames.Of(grain)} buckets: narrow it or use a coarser grain");
+        }
+
+        var include = query["include"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var points = await reader.ReadAsync(metric, k => all.Find(m => m.Key == k), grain, from, to, segment, ct);
+        var decomposition = include.Contains("decomposition") ? SeriesDecomposition.Of(points, grain) : null;
+        var history = new List<HistoryPoint>(points.Count);
+        for (var i = 0; i < points.Count; i++)
+        {
+            history.Add(new HistoryPoint(points[i].T, points[i].Value, decomposition?.Trend[i], decomposition?.Seasonal[i], decomposition?.Remainder[i]));
+        }
+
+        if (Accepts(request, "text/csv"))
+        {
+            return Results.Text(ToCsv(history, decomposition is not null), "text/csv; charset=utf-8", Encoding.UTF8);
+        }
+
+        return Results.Json(new HistoryResponse(metric.Key, RegistryNames.Of(grain), segment, alignedFrom, alignedTo, history, [], [], []));
+    }
+
+    private static async Task<IResult> SegmentsAsync(
+        string key, HttpRequest request, MetricStore store, SeriesReader reader, TimeProvider clock, CancellationToken ct)
+    {
+        var all = await store.AllAsync(ct);
+        var metric = all.Find(m => m.Key == key);
+        if (metric is null)
+        {
+            return Problems.NotFound($"no metric '{key}' in the registry");
+        }
+
+        if (!TryRange(request.Query, clock, DefaultSpan(metric.Grain), out var from, out var to, out var rangeError))
+        {
+            return Problems.BadRequest(rangeError!);
+        }
+
+        var totals = await reader.SegmentTotalsAsync(metric, k => all.Find(m => m.Key == k), from, to, ct);
+        var rows = totals
+            .Select(t => t.Segment.Split('=', 2) is [var d, var v] ? new SegmentTotal(t.Segment, d, v, t.Total) : new SegmentTotal(t.Segment, null, null, t.Total))
+            .OrderBy(r => r.Dimension is null ? 0 : 1)
+            .ThenBy(r => r.Dimension, StringComparer.Ordinal)
+            .ThenByDescending(r => r.Total ?? double.MinValue)
+            .ToList();
+        return Results.Json(new { metric = metric.Key, from, to, segments = rows });
+    }
+
+    private static TimeSpan DefaultSpan(Grain grain) => grain switch
+    {
+        Grain.Hour => TimeSpan.FromDays(7),
+        Grain.Day => TimeSpan.FromDays(90),
+        _ => TimeSpan.FromDays(728),
+    };
+
+    private static bool TryRange(IQueryCollection query, TimeProvider clock, TimeSpan span, out DateTime from, out DateTime to, out string? error)
+    {
+        error = null;
+        to = clock.GetUtcNow().UtcDateTime;
+        from = to - span;
+        if (query.TryGetValue("to", out var toText) && !TryTime(toText.ToString(), out to))
+        {
+            error = $"'to' is not an ISO 8601 date-time: '{toText}'";
+            return false;
+        }
+
+        from = to - span;
+        if (query.TryGetValue("from", out var fromText) && !TryTime(fromText.ToString(), out from))
+        {
+            error = $"'from' is not an ISO 8601 date-time: '{fromText}'";
+            return false;
+        }
+
+        if (from >= to)
+        {
+            error = $"'from' ({from:o}) must be before 'to' ({to:o})";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryTime(string text, out DateTime utc)
+    {
+        var ok = DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed);
+        utc = parsed.UtcDateTime;
+        return ok;
+    }
+
+    private static bool Accepts(HttpRequest request, string mediaType) =>
+        request.Headers.Accept.Any(a => a is not null && a.Contains(mediaType, StringComparison.OrdinalIgnoreCase));
+
+    private static string ToCsv(List<HistoryPoint> points, bool withDecomposition)
+    {
+        var sb = new StringBuilder(points.Count * 48);
+        sb.Append(withDecomposition ? "t,value,trend,seasonal,remainder\n" : "t,value\n");
+        foreach (var p in points)
+        {
+            sb.Append(p.T.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append(',').Append(Number(p.Value));
+            if (withDecomposition)
+            {
+                sb.Append(',').Append(Number(p.Trend)).Append(',').Append(Number(p.Seasonal)).Append(',').Append(Number(p.Remainder));
+            }
+
+            sb.Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Number(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+}

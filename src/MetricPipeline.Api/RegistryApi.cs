@@ -1,0 +1,86 @@
+using MetricPipeline.Data;
+using MetricPipeline.Registry;
+using MetricPipeline.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace MetricPipeline.Api;
+
+public sealed record RegistryApplied(int Applied, IReadOnlyList<string> Created, IReadOnlyList<string> Updated);
+
+/// <summary>
+/// The metric registry: whole documents and single definitions. Every change is validated against
+/// the stored registry first; any error refuses the whole change and nothing is written.
+/// </summary>
+public static class RegistryApi
+{
+    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/registry", ApplyDocumentAsync).RequireKey(KeyKind.Admin);
+        app.MapPut("/v1/metrics/{key}", PutMetricAsync).RequireKey(KeyKind.Admin);
+        app.MapGet("/v1/metrics", async (MetricStore store, CancellationToken ct) =>
+            Results.Json(await store.AllAsync(ct), RegistryJson.SerializerOptions));
+        app.MapGet("/v1/metrics/{key}", async (string key, MetricStore store, CancellationToken ct) =>
+            await store.FindAsync(key, ct) is { } metric
+                ? Results.Json(metric, RegistryJson.SerializerOptions)
+                : Problems.NotFound($"no metric '{key}' in the registry"));
+        return app;
+    }
+
+    private static async Task<IResult> ApplyDocumentAsync(HttpRequest request, MetricStore store, CancellationToken ct)
+    {
+        using var body = new StreamReader(request.Body);
+        var text = await body.ReadToEndAsync(ct);
+        RegistryDocument document;
+        try
+        {
+            document = RegistryDocumentReader.Read(text, request.ContentType);
+        }
+        catch (RegistryFormatException ex)
+        {
+            return Refuse(ex.Errors);
+        }
+
+        return await ApplyAsync(store, document.Metrics, ct);
+    }
+
+    private static async Task<IResult> PutMetricAsync(string key, HttpRequest request, MetricStore store, CancellationToken ct)
+    {
+        using var body = new StreamReader(request.Body);
+        var text = await body.ReadToEndAsync(ct);
+        MetricDefinition definition;
+        try
+        {
+            definition = RegistryDocumentReader.ReadDefinitionJson(text, key);
+        }
+        catch (RegistryFormatException ex)
+        {
+            return Refuse(ex.Errors);
+        }
+
+        return await ApplyAsync(store, [definition], ct);
+    }
+
+    private static async Task<IResult> ApplyAsync(MetricStore store, IReadOnlyList<MetricDefinition> incoming, CancellationToken ct)
+    {
+        var existing = await store.AllAsync(ct);
+        var validation = RegistryValidator.Validate(existing, incoming);
+        if (!validation.IsValid)
+        {
+            return Refuse(validation.Errors);
+        }
+
+        await store.ApplyAsync(incoming, ct);
+        var known = existing.Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
+        return Results.Ok(new RegistryApplied(
+            incoming.Count,
+            [.. incoming.Where(m => !known.Contains(m.Key)).Select(m => m.Key)],
+            [.. incoming.Where(m => known.Contains(m.Key)).Select(m => m.Key)]));
+    }
+
+    private static IResult Refuse(IReadOnlyList<string> errors) =>
+        Problems.BadRequest(
+            errors.Count == 1 ? errors[0] : $"{errors.Count} problems, nothing was changed: " + string.Join("; ", errors),
+            new Dictionary<string, object?> { ["errors"] = errors });
+}
