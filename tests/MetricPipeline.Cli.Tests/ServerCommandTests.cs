@@ -281,6 +281,24 @@ public class ServerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Simulate_with_a_speed_sends_each_hour_after_its_time_has_passed()
+    {
+        await using var server = new RecordingServer(AcceptAll);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        // 4 simulated hours per second: hour h goes out at (h + 1) / 4 s, so 2 hours take at least 0.5 s.
+        var result = await CliRunner.RunAsync(
+            "simulate", "--scenario", SeedFiles.PathOf("scenario.yaml"), "--from", "2026-11-02T00:00:00Z", "--hours", "2", "--speed", "4",
+            "--server", server.Url, "--key", "k");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(0.5), $"took {started.Elapsed}");
+        Assert.Equal(2, server.Requests.Count);
+        Assert.All(server.Requests[0].Body.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Contains("\"timestamp\":\"2026-11-02T00:", l, StringComparison.Ordinal));
+        Assert.All(server.Requests[1].Body.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Contains("\"timestamp\":\"2026-11-02T01:", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Simulate_to_a_file_is_repeatable_and_needs_no_server()
     {
         var first = Path.Combine(_dir, "a.ndjson");

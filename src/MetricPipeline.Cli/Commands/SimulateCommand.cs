@@ -11,13 +11,14 @@ internal static class SimulateCommand
     public static Command Create()
     {
         var scenario = new Option<FileInfo>("--scenario") { Description = "Scenario YAML (e.g. seeds/scenario.yaml)", Required = true };
-        var from = new Option<DateTimeOffset?>("--from") { Description = "Start of the simulated data (ISO 8601, truncated to the hour). Default: so that the data ends at the current hour" };
+        var from = new Option<DateTimeOffset?>("--from") { Description = "Start of the simulated data (ISO 8601, truncated to the hour). Default: so that the data ends at the start of the current hour (no future timestamps)" };
         var hours = new Option<int?>("--hours") { Description = "Simulated hours to generate" };
         var days = new Option<int?>("--days") { Description = "Simulated days to generate (default: the scenario's 'days')" };
         var speed = new Option<double>("--speed")
         {
-            Description = "Simulated hours sent per real second. 0 (default) sends as fast as the server accepts (backfill); "
-                + "e.g. 1 streams an hour of data per second; 1/3600 ≈ 0.000278 is real time",
+            Description = "Pace: simulated hours per real second. 0 (default) sends everything as fast as the server accepts (backfill). "
+                + "With X > 0, simulated hour h is sent once (h + 1) / X seconds have passed, e.g. 1 = an hour of data every second, "
+                + "0.000278 (1/3600) ≈ real time: each hour is sent just after it ends",
             DefaultValueFactory = _ => 0,
         };
         var output = new Option<FileInfo?>("--out") { Description = "Write NDJSON to this file instead of sending (no server needed)" };
@@ -33,9 +34,10 @@ internal static class SimulateCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
+            SimulationPlan plan;
             try
             {
-                var plan = Plan(parse.GetValue(scenario)!, parse.GetValue(from), parse.GetValue(hours), parse.GetValue(days), parse.GetValue(speed), parse.GetValue(seed));
+                plan = Plan(parse.GetValue(scenario)!, parse.GetValue(from), parse.GetValue(hours), parse.GetValue(days), parse.GetValue(speed), parse.GetValue(seed));
                 foreach (var (effect, at) in plan.Generator.EffectTimes())
                 {
                     await Console.Error.WriteLineAsync($"effect '{effect.Name}' at {Iso(at)} (hour {effect.AtHour.ToString(CultureInfo.InvariantCulture)})");
@@ -44,7 +46,7 @@ internal static class SimulateCommand
                 if (parse.GetValue(output) is { } file)
                 {
                     var written = WriteFile(plan, file);
-                    Console.WriteLine($"wrote {written} events ({Iso(plan.Generator.Start)} to {Iso(plan.Generator.Start.AddHours(plan.Hours))}) to {file.FullName}");
+                    Console.WriteLine($"wrote {written} events ({Range(plan)}) to {file.FullName}");
                     return 0;
                 }
             }
@@ -56,9 +58,8 @@ internal static class SimulateCommand
 
             return await ServerClient.RunAsync(parse, async client =>
             {
-                var plan = Plan(parse.GetValue(scenario)!, parse.GetValue(from), parse.GetValue(hours), parse.GetValue(days), parse.GetValue(speed), parse.GetValue(seed));
                 var (accepted, rejected) = await SendAsync(plan, client, cancellationToken);
-                Console.WriteLine($"accepted {accepted}, rejected {rejected} ({Iso(plan.Generator.Start)} to {Iso(plan.Generator.Start.AddHours(plan.Hours))})");
+                Console.WriteLine($"accepted {accepted}, rejected {rejected} ({Range(plan)})");
                 return rejected > 0 ? throw new CliException($"{rejected} simulated events were rejected") : 0;
             });
         });
@@ -107,7 +108,7 @@ internal static class SimulateCommand
 
         var now = DateTimeOffset.UtcNow;
         var currentHour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
-        var start = from ?? currentHour.AddHours(-length + 1);
+        var start = from ?? currentHour.AddHours(-length);
         return new SimulationPlan(new TelemetryGenerator(model, start), length, speed);
     }
 
@@ -127,7 +128,8 @@ internal static class SimulateCommand
 
     /// <summary>
     /// Sends hour by hour in chunks; with a speed, waits so that hour h is sent no earlier than
-    /// h / speed seconds after the start (a chunk is flushed at the end of each hour then).
+    /// (h + 1) / speed seconds after the start — at real time that is just after the hour has
+    /// ended, so no event is sent before its timestamp — and flushes at the end of each hour.
     /// </summary>
     private static async Task<(long Accepted, long Rejected)> SendAsync(SimulationPlan plan, ServerClient client, CancellationToken cancellationToken)
     {
@@ -162,7 +164,7 @@ internal static class SimulateCommand
             {
                 if (plan.Speed > 0)
                 {
-                    var due = TimeSpan.FromSeconds(h / plan.Speed) - clock.Elapsed;
+                    var due = TimeSpan.FromSeconds((h + 1) / plan.Speed) - clock.Elapsed;
                     if (due > TimeSpan.Zero)
                     {
                         await Task.Delay(due, cancellationToken);
@@ -189,6 +191,8 @@ internal static class SimulateCommand
 
         return (accepted, rejected);
     }
+
+    private static string Range(SimulationPlan plan) => $"{Iso(plan.Generator.Start)} to {Iso(plan.Generator.Start.AddHours(plan.Hours))}";
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
