@@ -7,11 +7,15 @@ switch (what)
     case "tcpd":
         TcpdEvaluation.PrintReport(verbose);
         break;
+    case "product":
+        ProductEvaluation.PrintReport(Periods(args));
+        break;
     case "sweep":
         TcpdEvaluation.Sweep();
         break;
     case "all":
         TcpdEvaluation.PrintReport(verbose);
+        ProductEvaluation.PrintReport(Periods(args));
         break;
     default:
         Console.Error.WriteLine($"unknown evaluation '{what}': use all, tcpd, product, nyc-taxi or sweep");
@@ -19,3 +23,9 @@ switch (what)
 }
 
 return 0;
+
+static int[] Periods(string[] args)
+{
+    var at = Array.IndexOf(args, "--period");
+    return at >= 0 && at + 1 < args.Length ? [.. args[at + 1].Split(',').Select(int.Parse)] : [24, 168];
+}

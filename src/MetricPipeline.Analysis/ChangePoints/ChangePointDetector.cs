@@ -55,15 +55,15 @@ public static class ChangePointDetector
     }
 
     /// <summary>
-    /// (y − median y) / σ̂ with σ̂ the first-difference scale; falls back to the mean absolute difference (·√π/2/√2)
-    /// when more than half the differences are equal (step-like data). Null when the series is too short or has no
-    /// variation at all (nothing to detect).
+    /// Robust noise scale σ̂ = max(1.4826·MAD(Δy)/√2, floor · 1.4826·MAD(y)); when more than half the differences are
+    /// equal (step-like data) the mean absolute difference ·√(π/2)/√2 replaces the MAD of differences. 0 when the
+    /// series has no variation.
     /// </summary>
-    public static double[]? ScaleToUnitNoise(ReadOnlySpan<double> y, double scaleFloor = 0)
+    public static double NoiseScale(ReadOnlySpan<double> y, double scaleFloor = 0)
     {
         if (y.Length < 3)
         {
-            return null;
+            return 0;
         }
 
         var sigma = RobustStatistics.DifferenceScale(y);
@@ -78,17 +78,25 @@ public static class ChangePointDetector
             sigma = total / (y.Length - 1) * Math.Sqrt(Math.PI / 2) / Math.Sqrt(2);
         }
 
-        var center = RobustStatistics.Median(y);
         if (scaleFloor > 0)
         {
+            var center = RobustStatistics.Median(y);
             sigma = Math.Max(sigma, scaleFloor * RobustStatistics.MadToSigma * RobustStatistics.MedianAbsoluteDeviation(y, center));
         }
 
-        if (!(sigma > 0) || double.IsInfinity(sigma))
+        return sigma > 0 && !double.IsInfinity(sigma) ? sigma : 0;
+    }
+
+    /// <summary>(y − median y) / σ̂ with σ̂ from <see cref="NoiseScale"/>; null when the series is too short or constant.</summary>
+    public static double[]? ScaleToUnitNoise(ReadOnlySpan<double> y, double scaleFloor = 0)
+    {
+        var sigma = NoiseScale(y, scaleFloor);
+        if (sigma == 0)
         {
             return null;
         }
 
+        var center = RobustStatistics.Median(y);
         var scaled = new double[y.Length];
         for (var i = 0; i < y.Length; i++)
         {
