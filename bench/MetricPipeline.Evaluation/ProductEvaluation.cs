@@ -19,6 +19,11 @@ internal static class ProductEvaluation
             var detection = SeriesDetector.Detect(series.Y, periods);
             var found = detection.ChangePoints.Select(c => c.Index).ToList();
             var match = ShiftMatching.Match(series.LevelShifts, found, Tolerance);
+            if (Environment.GetEnvironmentVariable("EVAL_DIAG") is not null && match.FalsePositives + match.FalseNegatives > 0)
+            {
+                Console.WriteLine($"  seed {seed}: true [{string.Join(',', series.LevelShifts.Select((s, i) => $"{s}({series.ShiftSizes[i]:+0.00;-0.00})"))}] found [{string.Join(',', detection.ChangePoints.Select(c => $"{c.Index}({c.RelativeChange:+0.000;-0.000},z={c.Score:F1})"))}]");
+            }
+
             counts += match;
             for (var s = 0; s < series.LevelShifts.Length; s++)
             {

@@ -19,28 +19,43 @@ public static class SeriesDetector
         Validate(y, periods);
         var n = y.Length;
 
+        var window = periods.Count > 0 ? periods.Max() : 24;
         var (deseasonalised, remainder) = Decompose(y, periods, options);
-        var sigma = ChangePointDetector.NoiseScale(deseasonalised, options.ChangePoints.ScaleFloor);
+        var (accepted, sigma) = FindShifts(deseasonalised, window, options);
+        if (periods.Count > 0 && accepted.Count > 0)
+        {
+            // Second pass: the seasonal smoother spreads part of a jump over neighbouring cycles, which leaves ramps
+            // in d. Removing the found steps before decomposing again gives a seasonal free of them.
+            var steps = y.ToArray();
+            var offset = 0.0;
+            var next = 0;
+            for (var i = 0; i < n; i++)
+            {
+                while (next < accepted.Count && accepted[next].Index == i)
+                {
+                    offset += accepted[next].After - accepted[next].Before;
+                    next++;
+                }
+
+                steps[i] -= offset;
+            }
+
+            var (stepFree, stepFreeRemainder) = Decompose(steps, periods, options);
+            for (var i = 0; i < n; i++)
+            {
+                // y − seasonal₂, where seasonal₂ = steps − (steps − seasonal₂).
+                deseasonalised[i] = y[i] - (steps[i] - stepFree[i]);
+            }
+
+            remainder = stepFreeRemainder;
+            (accepted, sigma) = FindShifts(deseasonalised, window, options);
+        }
+
         if (sigma == 0)
         {
             return new SeriesDetection([], []);
         }
 
-        var clipped = (double[])deseasonalised.Clone();
-        for (var i = 0; i < n; i++)
-        {
-            clipped[i] /= sigma;
-        }
-
-        ChangePointDetector.Winsorise(clipped, options.ChangePoints.ClipAt is var c && double.IsFinite(c) ? c : 3, options.ChangePoints.ClipWindow);
-        for (var i = 0; i < n; i++)
-        {
-            clipped[i] *= sigma;
-        }
-
-        var window = periods.Count > 0 ? periods.Max() : 24;
-        var candidates = ChangePointDetector.Detect(deseasonalised, options.ChangePoints).ToList();
-        var accepted = ShiftMeasure.Filter(clipped, candidates, window, sigma, options.MinRelativeChange, options.MinScore);
         var changePoints = accepted
             .Select(s => new DetectedChangePoint(s.Index, s.Before, s.After, s.RelativeChange, s.Score, direction == MetricDirection.Up ? s.Score > 0 : s.Score < 0))
             .ToList();
@@ -58,6 +73,50 @@ public static class SeriesDetector
         }
 
         return new SeriesDetection(changePoints, anomalies);
+    }
+
+    /// <summary>Change points of d, measured on d winsorised at the change-point search's clip level, weak ones dropped.</summary>
+    private static (IReadOnlyList<MeasuredShift> Shifts, double Sigma) FindShifts(double[] deseasonalised, int window, SeriesDetectorOptions options)
+    {
+        var n = deseasonalised.Length;
+        var sigma = ChangePointDetector.NoiseScale(deseasonalised, options.ChangePoints.ScaleFloor);
+        if (sigma == 0)
+        {
+            return ([], 0);
+        }
+
+        var clipped = (double[])deseasonalised.Clone();
+        for (var i = 0; i < n; i++)
+        {
+            clipped[i] /= sigma;
+        }
+
+        ChangePointDetector.Winsorise(clipped, double.IsFinite(options.ChangePoints.ClipAt) ? options.ChangePoints.ClipAt : 3, options.ChangePoints.ClipWindow);
+        for (var i = 0; i < n; i++)
+        {
+            clipped[i] *= sigma;
+        }
+
+        var candidates = ChangePointDetector.Detect(deseasonalised, options.ChangePoints).ToList();
+        var shifts = ShiftMeasure.Filter(clipped, candidates, window, sigma, options.MinRelativeChange, options.MinScore);
+
+        // The piecewise-linear search fits a jump that the decomposition has smeared into a short ramp as
+        // "before, ramp, after": two same-signed shifts a few hours apart. Report one shift at the ramp's middle.
+        var merged = new List<int>();
+        for (var i = 0; i < shifts.Count; i++)
+        {
+            if (i + 1 < shifts.Count && shifts[i + 1].Index - shifts[i].Index <= options.MergeWithin && Math.Sign(shifts[i].Score) == Math.Sign(shifts[i + 1].Score))
+            {
+                merged.Add((shifts[i].Index + shifts[i + 1].Index + 1) / 2);
+                i++;
+            }
+            else
+            {
+                merged.Add(shifts[i].Index);
+            }
+        }
+
+        return merged.Count == shifts.Count ? (shifts, sigma) : (ShiftMeasure.Filter(clipped, merged, window, sigma, options.MinRelativeChange, options.MinScore), sigma);
     }
 
     private static void Validate(ReadOnlySpan<double> y, IReadOnlyList<int> periods)

@@ -17,6 +17,9 @@ public sealed record SeriesDetectorOptions
     /// <summary>|robust z| of the remainder at or above which a point is an anomaly.</summary>
     public double AnomalyThreshold { get; init; } = 5;
 
+    /// <summary>Two same-direction shifts at most this many observations apart are one shift smeared into a ramp.</summary>
+    public int MergeWithin { get; init; } = 48;
+
     /// <summary>STL seasonal window (R's <c>s.window</c>) for every period.</summary>
     public int SeasonalWindow { get; init; } = 7;
 }
