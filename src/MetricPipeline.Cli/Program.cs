@@ -8,6 +8,8 @@ root.Options.Add(GlobalOptions.Key);
 
 // Offline analysis (no server needed)
 root.Subcommands.Add(DecomposeCommand.Create());
+root.Subcommands.Add(ChangePointsCommand.Create());
+root.Subcommands.Add(DetectCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
