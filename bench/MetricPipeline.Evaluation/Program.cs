@@ -10,12 +10,16 @@ switch (what)
     case "product":
         ProductEvaluation.PrintReport(Periods(args));
         break;
+    case "nyc-taxi":
+        NycTaxiEvaluation.PrintReport();
+        break;
     case "sweep":
         TcpdEvaluation.Sweep();
         break;
     case "all":
         TcpdEvaluation.PrintReport(verbose);
         ProductEvaluation.PrintReport(Periods(args));
+        NycTaxiEvaluation.PrintReport();
         break;
     default:
         Console.Error.WriteLine($"unknown evaluation '{what}': use all, tcpd, product, nyc-taxi or sweep");
