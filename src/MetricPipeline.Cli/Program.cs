@@ -8,6 +8,8 @@ root.Options.Add(GlobalOptions.Key);
 
 // Offline analysis (no server needed)
 root.Subcommands.Add(DecomposeCommand.Create());
+root.Subcommands.Add(ChangePointsCommand.Create());
+root.Subcommands.Add(DetectCommand.Create());
 
 // Against a server
 root.Subcommands.Add(SendCommand.Create());
@@ -17,4 +19,13 @@ root.Subcommands.Add(HistoryCommand.Create());
 root.Subcommands.Add(DeployCommand.Create());
 root.Subcommands.Add(AlertsCommand.Create());
 
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    // The contract: a non-zero exit code and one line on stderr.
+    var command = parse.CommandResult.Command == root ? string.Empty : parse.CommandResult.Command.Name + " ";
+    Console.Error.WriteLine($"metricpipe: {parse.Errors[0].Message.ReplaceLineEndings(" ")} (see metricpipe {command}--help)");
+    return 1;
+}
+
+return await parse.InvokeAsync();

@@ -1,0 +1,225 @@
+using MetricPipeline.Analysis.Anomalies;
+using MetricPipeline.Analysis.ChangePoints;
+using MetricPipeline.Analysis.Decomposition;
+
+namespace MetricPipeline.Analysis.Detection;
+
+/// <summary>
+/// The per-series detector: decompose (STL for one period, MSTL for several) → change points on the deseasonalised
+/// series d = y − Σ seasonal → level before/after, relative change and z-score of each shift, weak or small shifts
+/// dropped → robust z-scores of the remainder as anomalies, with the remainder near an accepted shift measured
+/// against the local level on its own side so a level shift is not reported as a run of anomalies.
+/// </summary>
+public static class SeriesDetector
+{
+    /// <summary>Runs the detector on <paramref name="y"/> with the given seasonal <paramref name="periods"/> (may be empty).</summary>
+    public static SeriesDetection Detect(ReadOnlySpan<double> y, IReadOnlyList<int> periods, MetricDirection direction = MetricDirection.Up, SeriesDetectorOptions? options = null)
+    {
+        options ??= new SeriesDetectorOptions();
+        Validate(y, periods);
+        var n = y.Length;
+
+        var window = periods.Count > 0 ? periods.Max() : 24;
+        var (deseasonalised, remainder) = Decompose(y, periods, options);
+        var (accepted, sigma) = FindShifts(deseasonalised, window, options);
+        if (periods.Count > 0 && accepted.Count > 0)
+        {
+            // Second pass: the seasonal smoother spreads part of a jump over neighbouring cycles, which leaves ramps
+            // in d. Removing the found steps before decomposing again gives a seasonal free of them.
+            var steps = y.ToArray();
+            var offset = 0.0;
+            var next = 0;
+            for (var i = 0; i < n; i++)
+            {
+                while (next < accepted.Count && accepted[next].Index == i)
+                {
+                    offset += accepted[next].After - accepted[next].Before;
+                    next++;
+                }
+
+                steps[i] -= offset;
+            }
+
+            var (stepFree, stepFreeRemainder) = Decompose(steps, periods, options);
+            for (var i = 0; i < n; i++)
+            {
+                // y − seasonal₂, where seasonal₂ = steps − (steps − seasonal₂).
+                deseasonalised[i] = y[i] - (steps[i] - stepFree[i]);
+            }
+
+            remainder = stepFreeRemainder;
+            (accepted, sigma) = FindShifts(deseasonalised, window, options);
+        }
+
+        if (sigma == 0)
+        {
+            return new SeriesDetection([], []);
+        }
+
+        var changePoints = accepted
+            .Select(s => new DetectedChangePoint(s.Index, s.Before, s.After, s.RelativeChange, s.Score, direction == MetricDirection.Up ? s.Score > 0 : s.Score < 0))
+            .ToList();
+
+        var residual = Residual(deseasonalised, remainder, accepted, window);
+        var scores = new double[n];
+        var center = RobustScore.Compute(residual, scores);
+        var anomalies = new List<DetectedAnomaly>();
+        for (var i = 0; i < n; i++)
+        {
+            if (Math.Abs(scores[i]) >= options.AnomalyThreshold)
+            {
+                anomalies.Add(new DetectedAnomaly(i, y[i], y[i] - (residual[i] - center), scores[i]));
+            }
+        }
+
+        return new SeriesDetection(changePoints, anomalies);
+    }
+
+    /// <summary>Change points of d, measured on d winsorised at the change-point search's clip level, weak ones dropped.</summary>
+    private static (IReadOnlyList<MeasuredShift> Shifts, double Sigma) FindShifts(double[] deseasonalised, int window, SeriesDetectorOptions options)
+    {
+        var n = deseasonalised.Length;
+        var sigma = ChangePointDetector.NoiseScale(deseasonalised, options.ChangePoints.ScaleFloor);
+        if (sigma == 0)
+        {
+            return ([], 0);
+        }
+
+        var clipped = (double[])deseasonalised.Clone();
+        for (var i = 0; i < n; i++)
+        {
+            clipped[i] /= sigma;
+        }
+
+        ChangePointDetector.Winsorise(clipped, double.IsFinite(options.ChangePoints.ClipAt) ? options.ChangePoints.ClipAt : 3, options.ChangePoints.ClipWindow);
+        for (var i = 0; i < n; i++)
+        {
+            clipped[i] *= sigma;
+        }
+
+        var candidates = ChangePointDetector.Detect(deseasonalised, options.ChangePoints).ToList();
+        var shifts = ShiftMeasure.Filter(clipped, candidates, window, sigma, options.MinRelativeChange, options.MinScore);
+
+        // The piecewise-linear search fits a jump that the decomposition has smeared into a short ramp as
+        // "before, ramp, after": two same-signed shifts a few hours apart. Report one shift at the ramp's middle.
+        var merged = new List<int>();
+        for (var i = 0; i < shifts.Count; i++)
+        {
+            if (i + 1 < shifts.Count && shifts[i + 1].Index - shifts[i].Index <= options.MergeWithin && Math.Sign(shifts[i].Score) == Math.Sign(shifts[i + 1].Score))
+            {
+                merged.Add((shifts[i].Index + shifts[i + 1].Index + 1) / 2);
+                i++;
+            }
+            else
+            {
+                merged.Add(shifts[i].Index);
+            }
+        }
+
+        return merged.Count == shifts.Count ? (shifts, sigma) : (ShiftMeasure.Filter(clipped, merged, window, sigma, options.MinRelativeChange, options.MinScore), sigma);
+    }
+
+    private static void Validate(ReadOnlySpan<double> y, IReadOnlyList<int> periods)
+    {
+        foreach (var v in y)
+        {
+            if (!double.IsFinite(v))
+            {
+                throw new ArgumentException("the series contains a missing or non-finite value; fill or drop it before detection", nameof(y));
+            }
+        }
+
+        foreach (var p in periods)
+        {
+            if (p < 2)
+            {
+                throw new ArgumentException($"period {p} is invalid: a seasonal period must be at least 2", nameof(periods));
+            }
+
+            if (y.Length < 2 * p)
+            {
+                throw new ArgumentException($"the series has {y.Length} points, fewer than two cycles of period {p}; give a longer series or a shorter period", nameof(y));
+            }
+        }
+    }
+
+    /// <summary>d = y − Σ seasonal, and the decomposition's remainder (null without periods).</summary>
+    private static (double[] Deseasonalised, double[]? Remainder) Decompose(ReadOnlySpan<double> y, IReadOnlyList<int> periods, SeriesDetectorOptions options)
+    {
+        var deseasonalised = y.ToArray();
+        if (periods.Count == 0)
+        {
+            return (deseasonalised, null);
+        }
+
+        if (periods.Count == 1)
+        {
+            var stl = Stl.Decompose(y, new StlOptions { Period = periods[0], SeasonalWindow = options.SeasonalWindow });
+            for (var i = 0; i < y.Length; i++)
+            {
+                deseasonalised[i] -= stl.Seasonal[i];
+            }
+
+            return (deseasonalised, stl.Remainder);
+        }
+
+        var mstl = Mstl.Decompose(y, periods);
+        foreach (var seasonal in mstl.Seasonals)
+        {
+            for (var i = 0; i < y.Length; i++)
+            {
+                deseasonalised[i] -= seasonal[i];
+            }
+        }
+
+        return (deseasonalised, mstl.Remainder);
+    }
+
+    /// <summary>
+    /// The decomposition's remainder, except within one window of an accepted shift, where it is d minus the level on
+    /// the point's own side of the shift (the STL trend smooths across a jump and would leave a run of large residuals).
+    /// Without a decomposition, d minus the local level of its segment.
+    /// </summary>
+    private static double[] Residual(double[] deseasonalised, double[]? remainder, IReadOnlyList<MeasuredShift> shifts, int window)
+    {
+        var n = deseasonalised.Length;
+        double[] residual;
+        if (remainder is not null)
+        {
+            residual = (double[])remainder.Clone();
+        }
+        else
+        {
+            residual = new double[n];
+            var bounds = new List<int> { 0 };
+            bounds.AddRange(shifts.Select(s => s.Index));
+            bounds.Add(n);
+            for (var b = 0; b + 1 < bounds.Count; b++)
+            {
+                var mean = 0.0;
+                for (var i = bounds[b]; i < bounds[b + 1]; i++)
+                {
+                    mean += deseasonalised[i];
+                }
+
+                mean /= bounds[b + 1] - bounds[b];
+                for (var i = bounds[b]; i < bounds[b + 1]; i++)
+                {
+                    residual[i] = deseasonalised[i] - mean;
+                }
+            }
+
+            return residual;
+        }
+
+        foreach (var shift in shifts)
+        {
+            for (var i = Math.Max(0, shift.Index - window); i < Math.Min(n, shift.Index + window); i++)
+            {
+                residual[i] = deseasonalised[i] - (i < shift.Index ? shift.Before : shift.After);
+            }
+        }
+
+        return residual;
+    }
+}
