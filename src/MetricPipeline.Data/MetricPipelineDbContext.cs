@@ -11,6 +11,9 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
     public DbSet<BucketUser> BucketUsers => Set<BucketUser>();
     public DbSet<SeenEvent> SeenEvents => Set<SeenEvent>();
     public DbSet<DimensionValue> DimensionValues => Set<DimensionValue>();
+    public DbSet<Deployment> Deployments => Set<Deployment>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<AlertHistory> AlertHistory => Set<AlertHistory>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -47,6 +50,30 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
         {
             e.ToTable("dimension_values");
             e.HasKey(d => new { d.MetricKey, d.Dimension, d.Value });
+        });
+
+        modelBuilder.Entity<Deployment>(e =>
+        {
+            e.ToTable("deployments");
+            e.HasKey(d => d.Id);
+            e.HasIndex(d => d.StartedAt);
+        });
+        modelBuilder.Entity<Alert>(e =>
+        {
+            e.ToTable("alerts");
+            e.HasKey(a => a.Id);
+            e.HasIndex(a => a.Fingerprint).IsUnique();
+            e.HasIndex(a => new { a.Status, a.MetricKey });
+            e.HasIndex(a => new { a.SlackState, a.SlackNextAttemptAt });
+            e.Property(a => a.Deployments).HasColumnType("jsonb");
+            e.Property(a => a.Effect).HasColumnType("jsonb");
+            e.Property(a => a.Contributors).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<AlertHistory>(e =>
+        {
+            e.ToTable("alert_history");
+            e.HasKey(h => h.Id);
+            e.HasIndex(h => new { h.AlertId, h.At });
         });
 
         SnakeCaseNames.Apply(modelBuilder);

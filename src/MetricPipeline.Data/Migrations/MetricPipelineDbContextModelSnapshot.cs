@@ -22,6 +22,173 @@ namespace MetricPipeline.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("MetricPipeline.Data.Entities.Alert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<double>("Before")
+                        .HasColumnType("double precision")
+                        .HasColumnName("before");
+
+                    b.Property<DateTimeOffset>("ChangeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("change_at");
+
+                    b.Property<string>("Contributors")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("contributors");
+
+                    b.Property<string>("Deployments")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("deployments");
+
+                    b.Property<DateTimeOffset>("DetectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("detected_at");
+
+                    b.Property<string>("Direction")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("direction");
+
+                    b.Property<string>("Effect")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("effect");
+
+                    b.Property<double>("ExpectedHigh")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expected_high");
+
+                    b.Property<double>("ExpectedLow")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expected_low");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MetricKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("metric_key");
+
+                    b.Property<Guid?>("ParentAlertId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parent_alert_id");
+
+                    b.Property<double>("RelativeChange")
+                        .HasColumnType("double precision")
+                        .HasColumnName("relative_change");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.Property<string>("Segment")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("segment");
+
+                    b.Property<int>("SlackAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("slack_attempts");
+
+                    b.Property<DateTimeOffset?>("SlackDeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("slack_delivered_at");
+
+                    b.Property<string>("SlackLastError")
+                        .HasColumnType("text")
+                        .HasColumnName("slack_last_error");
+
+                    b.Property<DateTimeOffset?>("SlackNextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("slack_next_attempt_at");
+
+                    b.Property<string>("SlackState")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("slack_state");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("status");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("Fingerprint")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alerts_fingerprint");
+
+                    b.HasIndex("SlackState", "SlackNextAttemptAt")
+                        .HasDatabaseName("ix_alerts_slack_state_slack_next_attempt_at");
+
+                    b.HasIndex("Status", "MetricKey")
+                        .HasDatabaseName("ix_alerts_status_metric_key");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
+            modelBuilder.Entity("MetricPipeline.Data.Entities.AlertHistory", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("AlertId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("alert_id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alert_history");
+
+                    b.HasIndex("AlertId", "At")
+                        .HasDatabaseName("ix_alert_history_alert_id_at");
+
+                    b.ToTable("alert_history", (string)null);
+                });
+
             modelBuilder.Entity("MetricPipeline.Data.Entities.Bucket", b =>
                 {
                     b.Property<string>("MetricKey")
@@ -84,6 +251,63 @@ namespace MetricPipeline.Data.Migrations
                         .HasName("pk_bucket_users");
 
                     b.ToTable("bucket_users", (string)null);
+                });
+
+            modelBuilder.Entity("MetricPipeline.Data.Entities.Deployment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.PrimitiveCollection<string[]>("Metrics")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("metrics");
+
+                    b.PrimitiveCollection<string[]>("Products")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("products");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("service");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deployments");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_deployments_started_at");
+
+                    b.ToTable("deployments", (string)null);
                 });
 
             modelBuilder.Entity("MetricPipeline.Data.Entities.DimensionValue", b =>

@@ -45,8 +45,8 @@ public static partial class TestServices
 
         if (Environment.GetEnvironmentVariable("METRICPIPELINE_USE_TESTCONTAINERS") == "1" || await DockerAnswersAsync())
         {
-            var postgres = new PostgreSqlBuilder().WithImage("postgres:15").Build();
-            var rabbitContainer = new RabbitMqBuilder().WithImage("rabbitmq:3-management").WithPortBinding(15672, true).Build();
+            var postgres = new PostgreSqlBuilder("postgres:15").Build();
+            var rabbitContainer = new RabbitMqBuilder("rabbitmq:3-management").WithPortBinding(15672, true).Build();
             await Task.WhenAll(postgres.StartAsync(), rabbitContainer.StartAsync());
             var mgmt = new UriBuilder("http", rabbitContainer.Hostname, rabbitContainer.GetMappedPublicPort(15672)) { UserName = "rabbitmq", Password = "rabbitmq" }.Uri;
             return Log(new Endpoints(postgres.GetConnectionString(), new Uri(rabbitContainer.GetConnectionString()), mgmt, "Testcontainers"));

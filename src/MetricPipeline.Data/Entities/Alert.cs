@@ -1,0 +1,56 @@
+namespace MetricPipeline.Data.Entities;
+
+/// <summary>
+/// One detected shift of one metric segment. <see cref="Fingerprint"/> (metric, segment, change time)
+/// is unique, so the same shift is one alert however often detection runs. The Slack columns make the
+/// row its own outbox: a dispatcher posts rows whose <see cref="SlackState"/> is pending and due.
+/// </summary>
+public sealed class Alert
+{
+    public Guid Id { get; set; }
+    public required string Fingerprint { get; set; }
+    public required string MetricKey { get; set; }
+    public required string Segment { get; set; }
+
+    /// <summary>level_shift, spike, dip or trend_change.</summary>
+    public required string Kind { get; set; }
+
+    public DateTimeOffset ChangeAt { get; set; }
+    public DateTimeOffset DetectedAt { get; set; }
+    public double Value { get; set; }
+    public double Before { get; set; }
+    public double ExpectedLow { get; set; }
+    public double ExpectedHigh { get; set; }
+    public double RelativeChange { get; set; }
+
+    /// <summary>bad or good, against the metric's direction.</summary>
+    public required string Direction { get; set; }
+
+    public double Score { get; set; }
+
+    /// <summary>JSON array: [{id, service, version, lagMinutes}].</summary>
+    public string Deployments { get; set; } = "[]";
+
+    /// <summary>JSON object {relative, low, high}, or null when no effect was estimated.</summary>
+    public string? Effect { get; set; }
+
+    /// <summary>JSON object {children: […], segments: […]}.</summary>
+    public string Contributors { get; set; } = "{\"children\":[],\"segments\":[]}";
+
+    /// <summary>Set when this shift is explained by a parent metric's alert: attached, not posted on its own.</summary>
+    public Guid? ParentAlertId { get; set; }
+
+    /// <summary>open, acknowledged or resolved.</summary>
+    public required string Status { get; set; }
+
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+
+    /// <summary>pending, sending, delivered, failed, not_configured (no webhook) or suppressed (attached to a parent).</summary>
+    public required string SlackState { get; set; }
+
+    public int SlackAttempts { get; set; }
+    public DateTimeOffset? SlackNextAttemptAt { get; set; }
+    public DateTimeOffset? SlackDeliveredAt { get; set; }
+    public string? SlackLastError { get; set; }
+}
