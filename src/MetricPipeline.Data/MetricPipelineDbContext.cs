@@ -14,6 +14,7 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<AlertHistory> AlertHistory => Set<AlertHistory>();
+    public DbSet<DetectorRun> DetectorRuns => Set<DetectorRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -74,6 +75,12 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
             e.ToTable("alert_history");
             e.HasKey(h => h.Id);
             e.HasIndex(h => new { h.AlertId, h.At });
+        });
+        modelBuilder.Entity<DetectorRun>(e =>
+        {
+            e.ToTable("detector_runs");
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => r.StartedAt);
         });
 
         SnakeCaseNames.Apply(modelBuilder);

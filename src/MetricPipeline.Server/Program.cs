@@ -1,4 +1,5 @@
 using MetricPipeline.Api;
+using MetricPipeline.Detection;
 using MetricPipeline.Ingest;
 using MetricPipeline.Rollup;
 using MetricPipeline.Server.Extensions;
@@ -25,6 +26,12 @@ if (roles.Api)
     builder.Services.AddApi();
 }
 
+if (roles.Detector || roles.Api)
+{
+    // The API role serves deployments and alerts; only the detector role schedules passes.
+    builder.Services.AddDetection(builder.Configuration, schedule: roles.Detector);
+}
+
 var app = builder.Build();
 await app.MigrateDatabaseAsync();
 
@@ -38,6 +45,11 @@ if (roles.Ingest)
 if (roles.Api)
 {
     app.MapApi();
+}
+
+if (roles.Detector || roles.Api)
+{
+    app.MapDetectionApi();
 }
 
 app.MapDefaultEndpoints();

@@ -44,10 +44,11 @@ public static class CounterfactualEffect
 {
     /// <summary>
     /// Estimates the effect of a change at <paramref name="changeIndex"/> on <paramref name="y"/> over the post window of
-    /// <paramref name="postLength"/> points (default: to the end of the series).
+    /// <paramref name="postLength"/> points (default: to the end of the series) starting at <paramref name="postStart"/>
+    /// (default: the change itself; a later start asks "where is the series now against where it would be").
     /// </summary>
     public static EffectEstimate Estimate(
-        ReadOnlySpan<double> y, int changeIndex, IReadOnlyList<int> periods, int? postLength = null, double confidence = 0.95)
+        ReadOnlySpan<double> y, int changeIndex, IReadOnlyList<int> periods, int? postLength = null, double confidence = 0.95, int? postStart = null)
     {
         ArgumentNullException.ThrowIfNull(periods);
         var n = y.Length;
@@ -70,7 +71,13 @@ public static class CounterfactualEffect
         }
 
         var k = changeIndex;
-        var m = Math.Min(postLength ?? n - k, n - k);
+        var start = postStart ?? k;
+        if (start < k || start >= n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(postStart), postStart, $"the post window must start between the change ({k}) and the last point ({n - 1})");
+        }
+
+        var m = Math.Min(postLength ?? n - start, n - start);
         if (m < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(postLength), postLength, "the post window must hold at least one point");
@@ -90,7 +97,7 @@ public static class CounterfactualEffect
 
         var level = deseasonalised.Average();
         double observed = 0, expected = 0;
-        for (var t = k; t < k + m; t++)
+        for (var t = start; t < start + m; t++)
         {
             var counterfactual = level;
             for (var j = 0; j < usable.Count; j++)

@@ -310,6 +310,62 @@ namespace MetricPipeline.Data.Migrations
                     b.ToTable("deployments", (string)null);
                 });
 
+            modelBuilder.Entity("MetricPipeline.Data.Entities.DetectorRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("AlertsOpened")
+                        .HasColumnType("integer")
+                        .HasColumnName("alerts_opened");
+
+                    b.Property<int>("AlertsResolved")
+                        .HasColumnType("integer")
+                        .HasColumnName("alerts_resolved");
+
+                    b.Property<DateTimeOffset>("AsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_of");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Instance")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("instance");
+
+                    b.Property<int>("Nodes")
+                        .HasColumnType("integer")
+                        .HasColumnName("nodes");
+
+                    b.Property<DateTimeOffset?>("ScheduledFireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scheduled_fire_at");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_detector_runs");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_detector_runs_started_at");
+
+                    b.ToTable("detector_runs", (string)null);
+                });
+
             modelBuilder.Entity("MetricPipeline.Data.Entities.DimensionValue", b =>
                 {
                     b.Property<string>("MetricKey")

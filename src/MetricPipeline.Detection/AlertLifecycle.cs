@@ -1,0 +1,202 @@
+using System.Security.Cryptography;
+using System.Text;
+using MetricPipeline.Data;
+using MetricPipeline.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace MetricPipeline.Detection;
+
+public static class AlertStatus
+{
+    public const string Open = "open";
+    public const string Acknowledged = "acknowledged";
+    public const string Resolved = "resolved";
+}
+
+/// <summary>
+/// One alert per shift. A draft whose fingerprint (metric, segment, change time) exists, or that lies within the
+/// same-shift tolerance of an alert of the same series and sign, is that alert: refreshed if its numbers moved, never
+/// opened again, whatever its status. A draft of the opposite sign that brings the series back to the level an earlier
+/// alert left is that alert's recovery, not news. Attached alerts (explained by a parent's) are stored with Slack
+/// state 'suppressed'; others 'pending', for the Slack outbox dispatcher. Every change writes a history row.
+/// </summary>
+public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider clock)
+{
+    /// <summary>sha256 of "metric|segment|changeAt", hex, 32 characters.</summary>
+    public static string Fingerprint(string metric, string segment, DateTime changeAt)
+    {
+        var text = $"{metric}|{segment}|{changeAt.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss'Z'}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+    }
+
+    /// <summary>
+    /// An alert of the same series whose change time is within <paramref name="tolerance"/>, nearest first; with
+    /// <paramref name="sign"/> only alerts whose relative change has that sign.
+    /// </summary>
+    public async Task<Alert?> FindNearAsync(string metric, string segment, DateTime changeAt, TimeSpan tolerance, int? sign, CancellationToken ct)
+    {
+        var from = new DateTimeOffset(changeAt - tolerance, TimeSpan.Zero);
+        var to = new DateTimeOffset(changeAt + tolerance, TimeSpan.Zero);
+        var candidates = await db.Alerts
+            .Where(a => a.MetricKey == metric && a.Segment == segment && a.ChangeAt >= from && a.ChangeAt <= to)
+            .ToListAsync(ct);
+        var at = new DateTimeOffset(changeAt, TimeSpan.Zero);
+        return candidates
+            .Where(a => sign is null || Math.Sign(a.RelativeChange) == sign)
+            .OrderBy(a => (a.ChangeAt - at).Duration())
+            .FirstOrDefault();
+    }
+
+    /// <summary>The alert this draft already is: same fingerprint, or same series and sign within the tolerance.</summary>
+    public async Task<Alert?> FindExistingAsync(AlertDraft draft, TimeSpan tolerance, CancellationToken ct)
+    {
+        var fingerprint = Fingerprint(draft.MetricKey, draft.Segment, draft.ChangeAt);
+        return await db.Alerts.SingleOrDefaultAsync(a => a.Fingerprint == fingerprint, ct)
+            ?? await FindNearAsync(draft.MetricKey, draft.Segment, draft.ChangeAt, tolerance, Math.Sign(draft.RelativeChange), ct);
+    }
+
+    /// <summary>Opens the draft as a new alert; <paramref name="parentAlertId"/> attaches it to the alert that explains it.</summary>
+    public async Task<Alert> OpenAsync(AlertDraft draft, Guid? parentAlertId, CancellationToken ct)
+    {
+        var fingerprint = Fingerprint(draft.MetricKey, draft.Segment, draft.ChangeAt);
+        var now = clock.GetUtcNow();
+        var alert = new Alert
+        {
+            Id = Guid.CreateVersion7(),
+            Fingerprint = fingerprint,
+            MetricKey = draft.MetricKey,
+            Segment = draft.Segment,
+            Kind = draft.Kind,
+            ChangeAt = new DateTimeOffset(draft.ChangeAt, TimeSpan.Zero),
+            DetectedAt = now,
+            Status = AlertStatus.Open,
+            Direction = draft.Direction,
+            ParentAlertId = parentAlertId,
+            SlackState = parentAlertId is null ? "pending" : "suppressed",
+            SlackNextAttemptAt = parentAlertId is null ? now : null,
+        };
+        Apply(alert, draft);
+        db.Alerts.Add(alert);
+        db.AlertHistory.Add(new AlertHistory
+        {
+            AlertId = alert.Id,
+            At = now,
+            Event = "opened",
+            Detail = parentAlertId is null ? $"{draft.RelativeChange:+0.0%;-0.0%} {draft.Direction}" : $"attached to alert {parentAlertId}",
+        });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Another pass stored the same shift first (passes are serialised, so this is a safety net): it is that alert.
+            db.ChangeTracker.Clear();
+            return await db.Alerts.SingleAsync(a => a.Fingerprint == fingerprint, ct);
+        }
+
+        return alert;
+    }
+
+    /// <summary>
+    /// An unresolved alert of the same series, before the draft's change and of the opposite sign, whose pre-change
+    /// level the draft returns to (within half the alert threshold): the draft is that alert's recovery.
+    /// </summary>
+    public async Task<Alert?> FindRecoveredAsync(AlertDraft draft, double afterLevel, double minRelativeChange, CancellationToken ct)
+    {
+        var at = new DateTimeOffset(draft.ChangeAt, TimeSpan.Zero);
+        var earlier = await db.Alerts
+            .Where(a => a.MetricKey == draft.MetricKey && a.Segment == draft.Segment && a.ChangeAt < at)
+            .OrderByDescending(a => a.ChangeAt)
+            .ToListAsync(ct);
+        return earlier.FirstOrDefault(a =>
+            Math.Sign(a.RelativeChange) == -Math.Sign(draft.RelativeChange)
+            && a.Before != 0
+            && Math.Abs(afterLevel - a.Before) / Math.Abs(a.Before) <= minRelativeChange / 2);
+    }
+
+    /// <summary>Resolves an alert and the alerts attached to it; no-op for one already resolved.</summary>
+    public async Task<bool> ResolveAsync(Alert alert, string detail, CancellationToken ct)
+    {
+        if (alert.Status == AlertStatus.Resolved)
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        var attached = await db.Alerts.Where(a => a.ParentAlertId == alert.Id && a.Status != AlertStatus.Resolved).ToListAsync(ct);
+        foreach (var a in attached.Prepend(alert))
+        {
+            a.Status = AlertStatus.Resolved;
+            a.ResolvedAt = now;
+            db.AlertHistory.Add(new AlertHistory { AlertId = a.Id, At = now, Event = "resolved", Detail = a == alert ? detail : $"with parent alert {alert.Id}" });
+        }
+
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>Marks an open alert acknowledged. False when it is not open.</summary>
+    public async Task<bool> AcknowledgeAsync(Alert alert, CancellationToken ct)
+    {
+        if (alert.Status != AlertStatus.Open)
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        alert.Status = AlertStatus.Acknowledged;
+        alert.AcknowledgedAt = now;
+        db.AlertHistory.Add(new AlertHistory { AlertId = alert.Id, At = now, Event = "acknowledged" });
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>Refreshes an unresolved alert's numbers when they moved (a longer post window sharpens them). True if changed.</summary>
+    public async Task<bool> RefreshAsync(Alert alert, AlertDraft draft, CancellationToken ct)
+    {
+        if (alert.Status == AlertStatus.Resolved)
+        {
+            return false;
+        }
+
+        var before = (alert.RelativeChange, alert.Deployments, alert.Effect, alert.Contributors);
+        var probe = new Alert
+        {
+            Fingerprint = alert.Fingerprint, MetricKey = alert.MetricKey, Segment = alert.Segment, Kind = alert.Kind,
+            Direction = alert.Direction, Status = alert.Status, SlackState = alert.SlackState,
+        };
+        Apply(probe, draft);
+        if (Math.Abs(probe.RelativeChange - before.RelativeChange) < 0.005
+            && AlertJson.Same(probe.Deployments, before.Deployments)
+            && AlertJson.Same(probe.Contributors, before.Contributors))
+        {
+            return false;
+        }
+
+        Apply(alert, draft);
+        db.AlertHistory.Add(new AlertHistory
+        {
+            AlertId = alert.Id,
+            At = clock.GetUtcNow(),
+            Event = "updated",
+            Detail = $"relative change {before.RelativeChange:+0.0%;-0.0%} → {draft.RelativeChange:+0.0%;-0.0%}",
+        });
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    private static void Apply(Alert alert, AlertDraft draft)
+    {
+        alert.Value = draft.Value;
+        alert.Before = draft.Before;
+        alert.ExpectedLow = draft.ExpectedLow;
+        alert.ExpectedHigh = draft.ExpectedHigh;
+        alert.RelativeChange = AlertJson.Round(draft.RelativeChange);
+        alert.Score = draft.Score;
+        alert.Deployments = AlertJson.Deployments(draft.Deployments);
+        alert.Effect = AlertJson.Effect(draft.Effect);
+        alert.Contributors = AlertJson.Contributors(draft.Contributors);
+    }
+}

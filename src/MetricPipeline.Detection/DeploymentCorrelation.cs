@@ -1,0 +1,39 @@
+using MetricPipeline.Data.Entities;
+using MetricPipeline.Registry;
+
+namespace MetricPipeline.Detection;
+
+/// <summary>A deployment named by an alert, and how long before the change it started.</summary>
+public sealed record CorrelatedDeployment(Guid Id, string Service, string Version, int LagMinutes);
+
+/// <summary>
+/// Which known interventions line up with a change. A deployment is named when it is in the metric's scope and
+/// started in [changeAt − lag − width, changeAt + width): the change point is the first bucket of the new level, so a
+/// change that began inside the previous bucket, or a deployment that started inside the change's own bucket, still
+/// lines up. The lag reported is changeAt − start in minutes, 0 when the deployment started inside the change bucket.
+/// A change with no deployment in that window names none.
+/// </summary>
+public static class DeploymentCorrelation
+{
+    public static IReadOnlyList<CorrelatedDeployment> Correlate(
+        IEnumerable<Deployment> deployments, MetricDefinition metric, IReadOnlySet<string> scopeKeys, DateTime changeAt, TimeSpan width, TimeSpan lag)
+    {
+        var earliest = changeAt - lag - width;
+        var latest = changeAt + width;
+        return [.. deployments
+            .Where(d => d.StartedAt.UtcDateTime >= earliest && d.StartedAt.UtcDateTime < latest && InScope(d, metric, scopeKeys))
+            .Select(d => new CorrelatedDeployment(d.Id, d.Service, d.Version, Math.Max(0, (int)Math.Round((changeAt - d.StartedAt.UtcDateTime).TotalMinutes))))
+            .OrderBy(d => d.LagMinutes)
+            .ThenBy(d => d.Service, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// In scope: a deployment with neither products nor metrics touches everything; otherwise the metric's product is
+    /// listed, or the metric or one of its ancestors in the tree is (<paramref name="scopeKeys"/> holds the metric's key
+    /// and its ancestors' keys: a change to the North Star's model reaches the inputs below it).
+    /// </summary>
+    public static bool InScope(Deployment deployment, MetricDefinition metric, IReadOnlySet<string> scopeKeys) =>
+        (deployment.Products.Length == 0 && deployment.Metrics.Length == 0)
+        || (metric.Product is { } product && deployment.Products.Contains(product, StringComparer.Ordinal))
+        || deployment.Metrics.Any(scopeKeys.Contains);
+}

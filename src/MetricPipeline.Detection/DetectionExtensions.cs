@@ -1,0 +1,71 @@
+using MetricPipeline.Data;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Quartz;
+
+namespace MetricPipeline.Detection;
+
+public static class DetectionExtensions
+{
+    /// <summary>
+    /// The detector: the pass and its parts, and — when <paramref name="schedule"/> and <c>Detector:Enabled</c> — the
+    /// Quartz scheduler that runs it on <c>Detector:Cron</c>, clustered on the Postgres job store (tables created by
+    /// the migrations) so several detector processes share one schedule.
+    /// </summary>
+    public static IServiceCollection AddDetection(this IServiceCollection services, IConfiguration configuration, bool schedule = true)
+    {
+        var section = configuration.GetSection("Detector");
+        services.AddOptions<DetectorOptions>().Bind(section);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SeriesReader>();
+        services.TryAddScoped<MetricStore>();
+        services.TryAddScoped<AlertLifecycle>();
+        services.TryAddScoped<DetectionPass>();
+        services.TryAddScoped<DeploymentImpact>();
+        services.TryAddSingleton(DetectorInstance.ForThisProcess());
+
+        var options = section.Get<DetectorOptions>() ?? new DetectorOptions();
+        if (!schedule || !options.Enabled)
+        {
+            return services;
+        }
+
+        if (!CronExpression.TryParse(options.Cron, out _))
+        {
+            throw new InvalidOperationException($"Detector:Cron '{options.Cron}' is not a Quartz cron expression; use seconds first, e.g. \"0 0/5 * * * ?\" for every 5 minutes");
+        }
+
+        var connectionString = configuration.GetConnectionString("Postgres") ?? DataDefaults.ConnectionString;
+        var instance = DetectorInstance.ForThisProcess();
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = "metricpipeline-detector";
+                s.InstanceId = instance.Id;
+            });
+            q.UsePersistentStore(store =>
+            {
+                store.UsePostgres(connectionString);
+                store.UseSystemTextJsonSerializer();
+                store.ConfigureStore(o => o.StoreJobDataAsStrings = true);
+                store.UseClustering(c =>
+                {
+                    c.CheckinInterval = TimeSpan.FromSeconds(5);
+                    c.CheckinMisfireThreshold = TimeSpan.FromSeconds(15);
+                });
+            });
+            q.ScheduleJob<DetectionJob>(
+                trigger => trigger.WithIdentity("detection-pass-cron", "detector").WithCronSchedule(options.Cron),
+                job => job.WithIdentity(DetectionJob.Key));
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return services;
+    }
+
+    /// <summary>Deployments, impact, alerts and the on-demand pass.</summary>
+    public static IEndpointRouteBuilder MapDetectionApi(this IEndpointRouteBuilder app) =>
+        app.MapDeploymentsApi().MapAlertsApi().MapDetectorApi();
+}

@@ -1,0 +1,281 @@
+using MetricPipeline.Analysis.Detection;
+using MetricPipeline.Analysis.Impact;
+using MetricPipeline.Data;
+using MetricPipeline.Data.Entities;
+using MetricPipeline.Registry;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace MetricPipeline.Detection;
+
+public sealed record DetectionPassResult(long RunId, int Nodes, IReadOnlyList<Guid> Opened, int Resolved);
+
+/// <summary>
+/// One detection pass as of a given time: every node of the tree (parents first) and its largest segments are read,
+/// analysed, and their new shifts turned into alerts — correlated with deployments, explained by children and
+/// segments, attached to a parent alert when one explains them — then open alerts whose series is back in range are
+/// resolved. Passes are serialised by a Postgres advisory lock, so an on-demand pass and a scheduled one (on any
+/// instance) never interleave; with the alert fingerprint, re-running a pass changes nothing.
+/// </summary>
+public sealed partial class DetectionPass(
+    MetricPipelineDbContext db,
+    MetricStore store,
+    SeriesReader reader,
+    NpgsqlDataSource dataSource,
+    AlertLifecycle lifecycle,
+    IOptions<DetectorOptions> options,
+    TimeProvider clock,
+    ILogger<DetectionPass> logger)
+{
+    /// <summary>Advisory lock key of the pass ("mpdetect" as ASCII).</summary>
+    public const long LockKey = 0x6d70646574656374;
+
+    private readonly DetectorOptions settings = options.Value;
+
+    public async Task<DetectionPassResult> RunAsync(DateTime asOf, string trigger, DateTimeOffset? scheduledFireAt, string instance, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@k)", connection))
+        {
+            take.Parameters.AddWithValue("k", LockKey);
+            await take.ExecuteNonQueryAsync(ct);
+        }
+
+        try
+        {
+            return await RunLockedAsync(DateTime.SpecifyKind(asOf, DateTimeKind.Utc), trigger, scheduledFireAt, instance, ct);
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@k)", connection);
+            release.Parameters.AddWithValue("k", LockKey);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<DetectionPassResult> RunLockedAsync(DateTime asOf, string trigger, DateTimeOffset? scheduledFireAt, string instance, CancellationToken ct)
+    {
+        var run = new DetectorRun { StartedAt = clock.GetUtcNow(), AsOf = new DateTimeOffset(asOf, TimeSpan.Zero), Trigger = trigger, ScheduledFireAt = scheduledFireAt, Instance = instance };
+        db.DetectorRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+
+        var tree = new MetricTree(await store.AllAsync(ct));
+        var earliest = new DateTimeOffset(asOf - settings.DailyWindow - settings.CorrelationLag, TimeSpan.Zero);
+        var deployments = await db.Deployments.AsNoTracking().Where(d => d.StartedAt >= earliest).ToListAsync(ct);
+
+        var analysed = new Dictionary<(string Metric, string Segment), AnalysedSeries>();
+        var segmentsOf = new Dictionary<string, List<AnalysedSeries>>(StringComparer.Ordinal);
+        foreach (var metric in tree.TopDown)
+        {
+            var total = await AnalyseAsync(metric, tree, "", asOf, ct);
+            if (total is null)
+            {
+                continue;
+            }
+
+            analysed[(metric.Key, "")] = total;
+            var segments = new List<AnalysedSeries>();
+            foreach (var segment in await LargestSegmentsAsync(metric, tree, total.Series, ct))
+            {
+                if (await AnalyseAsync(metric, tree, segment, asOf, ct) is { } s)
+                {
+                    analysed[(metric.Key, segment)] = s;
+                    segments.Add(s);
+                }
+            }
+
+            segmentsOf[metric.Key] = segments;
+        }
+
+        var opened = new List<Guid>();
+        var resolved = 0;
+        foreach (var metric in tree.TopDown)
+        {
+            if (!analysed.TryGetValue((metric.Key, ""), out var total))
+            {
+                continue;
+            }
+
+            foreach (var series in segmentsOf[metric.Key].Prepend(total))
+            {
+                var end = series.Series.Times[^1] + series.Series.Width;
+                var newSince = end - (settings.NewWithinBuckets * series.Series.Width);
+                foreach (var cp in series.Detection.ChangePoints)
+                {
+                    if (cp.RelativeChange is not { } relative || Math.Abs(relative) < metric.Alert.MinRelativeChange
+                        || series.Series.Times[cp.Index] < newSince || cp.Index < 2)
+                    {
+                        continue;
+                    }
+
+                    var draft = Draft(series, cp, relative, tree, deployments, analysed, segmentsOf);
+                    var tolerance = settings.SameShiftWithinBuckets * series.Series.Width;
+                    if (await lifecycle.FindExistingAsync(draft, tolerance, ct) is { } existing)
+                    {
+                        await lifecycle.RefreshAsync(existing, draft, ct);
+                        continue;
+                    }
+
+                    if (await lifecycle.FindRecoveredAsync(draft, cp.After, metric.Alert.MinRelativeChange, ct) is { } recovered)
+                    {
+                        resolved += await lifecycle.ResolveAsync(recovered, $"recovered: a {relative:+0.0%;-0.0%} shift at {draft.ChangeAt:u} brought the level back", ct) ? 1 : 0;
+                        continue;
+                    }
+
+                    var parent = await ParentAlertAsync(metric, series.Series.Segment, draft, tree, ct);
+                    var alert = await lifecycle.OpenAsync(draft, parent?.Id, ct);
+                    opened.Add(alert.Id);
+                    LogOpened(metric.Key, series.Series.Segment, draft.ChangeAt, relative, draft.Direction, parent?.Id);
+                }
+            }
+        }
+
+        resolved += await ResolveRecoveredAsync(tree, analysed, asOf, ct);
+
+        run.FinishedAt = clock.GetUtcNow();
+        run.Nodes = segmentsOf.Count;
+        run.AlertsOpened = opened.Count;
+        run.AlertsResolved = resolved;
+        await db.SaveChangesAsync(ct);
+        return new DetectionPassResult(run.Id, run.Nodes, opened, resolved);
+    }
+
+    private async Task<AnalysedSeries?> AnalyseAsync(MetricDefinition metric, MetricTree tree, string segment, DateTime asOf, CancellationToken ct)
+    {
+        try
+        {
+            var series = await NodeSeries.ReadAsync(reader, metric, tree.Find, segment, asOf, settings, ct);
+            if (series is null)
+            {
+                return null;
+            }
+
+            var direction = metric.Direction == Direction.Up ? MetricDirection.Up : MetricDirection.Down;
+            var detectorOptions = metric.Alert.Sensitivity is { } z ? new SeriesDetectorOptions { MinScore = z } : null;
+            return new AnalysedSeries(series, SeriesDetector.Detect(series.Values, series.Periods, direction, detectorOptions));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            LogSkipped(metric.Key, segment, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>The node's largest segments over the window: by value for counts and sums, by denominator for ratios.</summary>
+    private async Task<IEnumerable<string>> LargestSegmentsAsync(MetricDefinition metric, MetricTree tree, NodeSeries total, CancellationToken ct)
+    {
+        var sized = metric.Kind == MetricKind.Ratio && tree.Find(metric.Denominator!) is { } denominator ? denominator : metric;
+        var from = total.Times[0];
+        var to = total.Times[^1] + total.Width;
+        var totals = await reader.SegmentTotalsAsync(sized, tree.Find, from, to, ct);
+        return totals
+            .Where(t => t.Segment.Length > 0 && t.Total is > 0
+                && metric.Dimensions.Any(d => t.Segment.StartsWith(d + "=", StringComparison.Ordinal)))
+            .OrderByDescending(t => t.Total)
+            .Take(settings.MaxSegmentsPerNode)
+            .Select(t => t.Segment);
+    }
+
+    private AlertDraft Draft(
+        AnalysedSeries series, DetectedChangePoint cp, double relative, MetricTree tree, List<Deployment> deployments,
+        Dictionary<(string, string), AnalysedSeries> analysed, Dictionary<string, List<AnalysedSeries>> segmentsOf)
+    {
+        var metric = series.Series.Metric;
+        var changeAt = series.Series.Times[cp.Index];
+        var effect = CounterfactualEffect.Estimate(series.Series.Values, cp.Index, series.Series.Periods, confidence: settings.Confidence);
+        var correlated = DeploymentCorrelation.Correlate(deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag);
+        var contributors = series.Series.Segment.Length > 0
+            ? new Contributors([], [])
+            : AlertExplanation.Explain(
+                series, cp.Index, effect,
+                tree.Children(metric.Key).Select(c => analysed.GetValueOrDefault((c.Key, ""))).OfType<AnalysedSeries>(),
+                segmentsOf.GetValueOrDefault(metric.Key) ?? [],
+                settings.SameShiftWithinBuckets, settings.Confidence);
+        return new AlertDraft(
+            metric.Key, series.Series.Segment, "level_shift", changeAt, effect.Observed, cp.Before, effect.ExpectedLow, effect.ExpectedHigh,
+            relative, cp.IsGood ? "good" : "bad", cp.Score, correlated, effect, contributors);
+    }
+
+    /// <summary>
+    /// The alert that explains this one: for a segment, the same metric's total alert at the same time and sign; for a
+    /// node with parents, a parent's alert of the same segment (or total) at the same time, either sign.
+    /// </summary>
+    private async Task<Alert?> ParentAlertAsync(MetricDefinition metric, string segment, AlertDraft draft, MetricTree tree, CancellationToken ct)
+    {
+        var width = BucketGrain.Width(metric.Grain);
+        if (segment.Length > 0
+            && await lifecycle.FindNearAsync(metric.Key, "", draft.ChangeAt, settings.SameShiftWithinBuckets * width, Math.Sign(draft.RelativeChange), ct) is { } total)
+        {
+            return total;
+        }
+
+        foreach (var parentKey in metric.Parents)
+        {
+            if (tree.Find(parentKey) is not { } parent)
+            {
+                continue;
+            }
+
+            var tolerance = settings.SameShiftWithinBuckets * (BucketGrain.Width(parent.Grain) > width ? BucketGrain.Width(parent.Grain) : width);
+            foreach (var s in segment.Length > 0 ? new[] { segment, "" } : [""])
+            {
+                if (await lifecycle.FindNearAsync(parentKey, s, draft.ChangeAt, tolerance, null, ct) is { } found && found.Status != AlertStatus.Resolved)
+                {
+                    return found.ParentAlertId is { } root ? await db.Alerts.FindAsync([root], ct) ?? found : found;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Resolves unresolved top-level alerts whose series is back in its expected range: over the last
+    /// <see cref="DetectorOptions.RecoveryBuckets"/> buckets, the counterfactual effect (against the pre-change
+    /// projection) is below half the alert threshold or its interval holds zero. Attached alerts resolve with their parent.
+    /// </summary>
+    private async Task<int> ResolveRecoveredAsync(MetricTree tree, Dictionary<(string, string), AnalysedSeries> analysed, DateTime asOf, CancellationToken ct)
+    {
+        var resolved = 0;
+        var asOfOffset = new DateTimeOffset(asOf, TimeSpan.Zero);
+        var unresolved = await db.Alerts.Where(a => a.Status != AlertStatus.Resolved && a.ParentAlertId == null && a.ChangeAt < asOfOffset).ToListAsync(ct);
+        foreach (var alert in unresolved)
+        {
+            if (tree.Find(alert.MetricKey) is not { } metric)
+            {
+                continue;
+            }
+
+            var series = analysed.GetValueOrDefault((alert.MetricKey, alert.Segment))
+                ?? await AnalyseAsync(metric, tree, alert.Segment, asOf, ct);
+            if (series is null)
+            {
+                continue;
+            }
+
+            var k = series.Series.IndexOf(alert.ChangeAt.UtcDateTime);
+            var n = series.Series.Values.Length;
+            if (k < 2 || n - k <= settings.RecoveryBuckets)
+            {
+                continue;
+            }
+
+            var recent = CounterfactualEffect.Estimate(series.Series.Values, k, series.Series.Periods, settings.RecoveryBuckets, settings.Confidence, n - settings.RecoveryBuckets);
+            var back = Math.Abs(recent.Relative) < metric.Alert.MinRelativeChange / 2 || (recent.Low <= 0 && recent.High >= 0);
+            if (back && await lifecycle.ResolveAsync(alert, $"back in range: last {settings.RecoveryBuckets} buckets {recent.Relative:+0.0%;-0.0%} against expected", ct))
+            {
+                resolved++;
+            }
+        }
+
+        return resolved;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert opened: {Metric} [{Segment}] changed {Relative:P1} ({Direction}) at {ChangeAt:u}; parent alert {Parent}")]
+    private partial void LogOpened(string metric, string segment, DateTime changeAt, double relative, string direction, Guid? parent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Detection skipped {Metric} [{Segment}]: {Reason}")]
+    private partial void LogSkipped(string metric, string segment, string reason);
+}

@@ -1,0 +1,41 @@
+namespace MetricPipeline.Detection;
+
+/// <summary>The detection pass's settings, bound from the <c>Detector</c> section (<c>Detector__Cron</c>, …).</summary>
+public sealed class DetectorOptions
+{
+    /// <summary>Whether this process schedules passes (the detector role can still run them on demand).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Quartz cron expression of the scheduled pass: every 5 minutes by default.</summary>
+    public string Cron { get; set; } = "0 0/5 * * * ?";
+
+    /// <summary>How long before a change a deployment may start and still be named as its likely cause.</summary>
+    public TimeSpan CorrelationLag { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>History read for an hourly node (MSTL needs two weekly cycles: at least 14 days).</summary>
+    public TimeSpan HourlyWindow { get; set; } = TimeSpan.FromDays(21);
+
+    /// <summary>History read for a daily node.</summary>
+    public TimeSpan DailyWindow { get; set; } = TimeSpan.FromDays(730);
+
+    /// <summary>History read for a weekly node.</summary>
+    public TimeSpan WeeklyWindow { get; set; } = TimeSpan.FromDays(7 * 156);
+
+    /// <summary>A change is new when it began at most this many buckets before the pass's time.</summary>
+    public int NewWithinBuckets { get; set; } = 72;
+
+    /// <summary>Segments analysed per node besides its total, largest first.</summary>
+    public int MaxSegmentsPerNode { get; set; } = 5;
+
+    /// <summary>
+    /// Two shifts of one series (or of a parent and child) whose change times differ by at most this many buckets are
+    /// the same shift: the change-point position moves by a bucket or two as data arrives.
+    /// </summary>
+    public int SameShiftWithinBuckets { get; set; } = 6;
+
+    /// <summary>Confidence of effect intervals and expected ranges.</summary>
+    public double Confidence { get; set; } = 0.95;
+
+    /// <summary>Points at the end of the window whose mean is compared with the expected range to resolve an alert.</summary>
+    public int RecoveryBuckets { get; set; } = 24;
+}

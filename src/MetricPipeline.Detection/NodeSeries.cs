@@ -1,0 +1,85 @@
+using MetricPipeline.Data;
+using MetricPipeline.Registry;
+
+namespace MetricPipeline.Detection;
+
+/// <summary>
+/// One analysable series: a metric segment's values over the detection window ending at the pass's time, gaps filled,
+/// with the seasonal periods its length supports. <see cref="Times"/> are bucket starts.
+/// </summary>
+public sealed record NodeSeries(MetricDefinition Metric, string Segment, DateTime[] Times, double[] Values, IReadOnlyList<int> Periods)
+{
+    public TimeSpan Width => BucketGrain.Width(Metric.Grain);
+
+    /// <summary>Index of the bucket starting at <paramref name="t"/> (rounded down to the grain), or −1 outside the window.</summary>
+    public int IndexOf(DateTime t)
+    {
+        var start = BucketGrain.Start(t, Metric.Grain);
+        var i = Array.BinarySearch(Times, start);
+        return i >= 0 ? i : -1;
+    }
+
+    /// <summary>
+    /// Reads the window of <paramref name="metric"/> ending before the bucket that holds <paramref name="asOf"/> (an open
+    /// bucket is incomplete), drops the empty lead-in before the metric's first data, and bridges ratio gaps linearly.
+    /// Null when too little is left to analyse (two daily cycles for hourly data, two weeks for daily, eight weeks for weekly).
+    /// </summary>
+    public static async Task<NodeSeries?> ReadAsync(
+        SeriesReader reader, MetricDefinition metric, Func<string, MetricDefinition?> lookup, string segment, DateTime asOf, DetectorOptions options, CancellationToken ct)
+    {
+        var grain = metric.Grain;
+        var end = BucketGrain.Start(asOf, grain);
+        var window = grain switch { Grain.Hour => options.HourlyWindow, Grain.Day => options.DailyWindow, _ => options.WeeklyWindow };
+        var points = await reader.ReadAsync(metric, lookup, grain, end - window, end, segment, ct);
+        var first = points.FindIndex(p => p.Value is { } v && v != 0);
+        if (first < 0)
+        {
+            return null;
+        }
+
+        points = points[first..];
+        var (periods, minimum) = grain switch
+        {
+            Grain.Hour => (new[] { 24, 168 }, 48),
+            Grain.Day => (new[] { 7 }, 14),
+            _ => (new[] { 52 }, 8),
+        };
+        if (points.Count < minimum)
+        {
+            return null;
+        }
+
+        var values = Bridge(points);
+        var usable = periods.Where(p => 2 * p < values.Length).ToArray();
+        return new NodeSeries(metric, segment, [.. points.Select(p => p.T)], values, usable);
+    }
+
+    /// <summary>Null values (a ratio with no denominator) replaced by the straight line between their neighbours.</summary>
+    private static double[] Bridge(List<SeriesPoint> points)
+    {
+        var y = new double[points.Count];
+        var last = -1;
+        for (var i = 0; i < points.Count; i++)
+        {
+            if (points[i].Value is not { } v)
+            {
+                continue;
+            }
+
+            y[i] = v;
+            for (var j = last + 1; j < i; j++)
+            {
+                y[j] = last < 0 ? v : y[last] + ((v - y[last]) * (j - last) / (i - last));
+            }
+
+            last = i;
+        }
+
+        for (var j = last + 1; j < y.Length; j++)
+        {
+            y[j] = last < 0 ? 0 : y[last];
+        }
+
+        return y;
+    }
+}
