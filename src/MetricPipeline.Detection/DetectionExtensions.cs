@@ -11,8 +11,8 @@ public static class DetectionExtensions
 {
     /// <summary>
     /// The detector: the pass and its parts, and — when <paramref name="schedule"/> and <c>Detector:Enabled</c> — the
-    /// Quartz scheduler that runs it on <c>Detector:Cron</c>, clustered on the Postgres job store (tables created by
-    /// the migrations) so several detector processes share one schedule.
+    /// Quartz scheduler that runs it on <c>Detector:Cron</c>, clustered on the Postgres job store (its qrtz_* tables provisioned
+    /// by Quartz at start) so several detector processes share one schedule.
     /// </summary>
     public static IServiceCollection AddDetection(this IServiceCollection services, IConfiguration configuration, bool schedule = true)
     {
@@ -49,6 +49,11 @@ public static class DetectionExtensions
             q.UsePersistentStore(store =>
             {
                 store.UsePostgres(connectionString);
+
+                // Quartz creates its own tables (qrtz_*) when missing, for exactly the version in use; concurrent
+                // starts are safe (the loser of the race finds the winner's schema). The SQL scripts published in
+                // the quartznet repository lag the 4.7 schema, so the store validates what it created itself.
+                store.ProvisionSchema();
                 store.UseSystemTextJsonSerializer();
                 store.ConfigureStore(o => o.StoreJobDataAsStrings = true);
                 store.UseClustering(c =>

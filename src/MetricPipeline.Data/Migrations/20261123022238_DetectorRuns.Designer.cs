@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MetricPipeline.Data.Migrations
 {
     [DbContext(typeof(MetricPipelineDbContext))]
-    [Migration("20261123022238_DetectorRunsAndQuartzStore")]
-    partial class DetectorRunsAndQuartzStore
+    [Migration("20261123022238_DetectorRuns")]
+    partial class DetectorRuns
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
