@@ -214,15 +214,15 @@ public static class AlertMessageBuilder
 
     private static string Signed(double value, MetricDefinition metric) => (value < 0 ? "−" : "+") + Number(Math.Abs(value), metric);
 
-    /// <summary>Digits scaled to the magnitude: 12,345 · 123.4 · 1.23 · 0.0123 — then the metric's unit.</summary>
+    /// <summary>Digits scaled to the magnitude: 12,345 · 123.4 · 1.23 · 0.012 (three decimals, or three significant digits below that) — then the metric's unit.</summary>
     internal static string Number(double value, MetricDefinition metric)
     {
         var magnitude = Math.Abs(value);
         var text = magnitude switch
         {
             >= 1000 => value.ToString("#,0", Invariant),
-            >= 10 => value.ToString("#,0.0", Invariant),
-            >= 1 => value.ToString("0.00", Invariant),
+            >= 10 => value.ToString("#,0.#", Invariant),
+            >= 1 => value.ToString("0.##", Invariant),
             0 => "0",
             _ => value.ToString("0.###", Invariant) is var short3 && short3 is not ("0" or "-0") ? short3 : value.ToString("G3", Invariant),
         };

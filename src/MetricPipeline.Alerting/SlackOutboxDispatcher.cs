@@ -82,37 +82,52 @@ public sealed class SlackOutboxDispatcher(
         var db = scope.ServiceProvider.GetRequiredService<MetricPipelineDbContext>();
         var client = scope.ServiceProvider.GetRequiredService<SlackWebhookClient>();
         var ids = claims.ConvertAll(c => c.AlertId);
-        var alerts = await db.Alerts.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
-        var metrics = (await db.Metrics.AsNoTracking().ToListAsync(ct)).ConvertAll(MetricStore.Deserialize).ToDictionary(m => m.Key);
-        var names = metrics.Values.ToDictionary(m => m.Key, m => m.Name);
-        var kinds = await DeploymentKindsAsync(db, alerts.Values, ct);
+        Dictionary<Guid, Alert> alerts;
+        Dictionary<string, MetricDefinition> metrics;
+        Dictionary<string, string> kinds;
+        try
+        {
+            alerts = await db.Alerts.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
+            metrics = (await db.Metrics.AsNoTracking().ToListAsync(ct)).ConvertAll(MetricStore.Deserialize).ToDictionary(m => m.Key);
+            kinds = await DeploymentKindsAsync(db, alerts.Values, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await ReleaseAsync(claims);
+            throw;
+        }
 
+        var names = metrics.Values.ToDictionary(m => m.Key, m => m.Name);
         for (var i = 0; i < claims.Count; i++)
         {
             if (ct.IsCancellationRequested)
             {
                 // Shutting down: hand the rest back at once rather than leave them to the lease.
-                foreach (var rest in claims.Skip(i))
-                {
-                    await SlackOutbox.ReleaseAsync(dataSource, rest, TimeSpan.Zero, CancellationToken.None);
-                }
-
+                await ReleaseAsync(claims.Skip(i));
                 break;
             }
 
             if (alerts.TryGetValue(claims[i].AlertId, out var alert))
             {
                 var metric = metrics.GetValueOrDefault(alert.MetricKey) ?? new MetricDefinition { Key = alert.MetricKey, Name = alert.MetricKey };
-                await DispatchAsync(client, claims[i], alert, metric, names, kinds, ct);
+                await DispatchAsync(client, claims[i], alert, metric, names, kinds);
             }
         }
 
         return claims.Count;
     }
 
+    private async Task ReleaseAsync(IEnumerable<SlackClaim> claims)
+    {
+        foreach (var claim in claims)
+        {
+            await SlackOutbox.ReleaseAsync(dataSource, claim, TimeSpan.Zero, CancellationToken.None);
+        }
+    }
+
     private async Task DispatchAsync(
         SlackWebhookClient client, SlackClaim claim, Alert alert, MetricDefinition metric,
-        IReadOnlyDictionary<string, string> names, IReadOnlyDictionary<string, string> kinds, CancellationToken ct)
+        IReadOnlyDictionary<string, string> names, IReadOnlyDictionary<string, string> kinds)
     {
         var o = options.Value;
         var route = SlackRoute.For(metric, o.WebhookUrl);
@@ -147,18 +162,11 @@ public sealed class SlackOutboxDispatcher(
             return;
         }
 
-        SlackDelivery result;
-        try
-        {
-            result = await client.PostAsync(webhook, message, ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            await SlackOutbox.ReleaseAsync(dataSource, claim, TimeSpan.Zero, CancellationToken.None);
-            throw;
-        }
+        // A post in flight is not cancelled on shutdown (it ends within AttemptTimeout, inside the host's
+        // shutdown window): cutting it off after Slack got it would mean posting it again later.
+        var result = await client.PostAsync(webhook, message, CancellationToken.None);
 
-        // Recorded with CancellationToken.None: once Slack has answered, the answer must be written down.
+        // Recorded at once and without cancellation: the shorter this gap, the smaller the double-post window.
         await RecordAsync(claim, alert, route, result);
     }
 
