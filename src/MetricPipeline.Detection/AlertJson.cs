@@ -10,7 +10,7 @@ public static class AlertJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
     public static string Deployments(IReadOnlyList<CorrelatedDeployment> deployments) =>
-        JsonSerializer.Serialize(deployments.Select(d => new { id = d.Id, service = d.Service, version = d.Version, lagMinutes = d.LagMinutes }), Options);
+        JsonSerializer.Serialize(deployments.Select(d => new { id = d.Id, service = d.Service, version = d.Version, kind = d.Kind, lagMinutes = d.LagMinutes }), Options);
 
     public static string? Effect(EffectEstimate? effect) =>
         effect is null || !double.IsFinite(effect.Relative) ? null

@@ -4,7 +4,7 @@ using MetricPipeline.Registry;
 namespace MetricPipeline.Detection;
 
 /// <summary>A deployment named by an alert, and how long before the change it started.</summary>
-public sealed record CorrelatedDeployment(Guid Id, string Service, string Version, int LagMinutes);
+public sealed record CorrelatedDeployment(Guid Id, string Service, string Version, string Kind, int LagMinutes);
 
 /// <summary>
 /// Which known interventions line up with a change. A deployment is named when it is in the metric's scope and
@@ -22,7 +22,7 @@ public static class DeploymentCorrelation
         var latest = changeAt + width;
         return [.. deployments
             .Where(d => d.StartedAt.UtcDateTime >= earliest && d.StartedAt.UtcDateTime < latest && InScope(d, metric, scopeKeys))
-            .Select(d => new CorrelatedDeployment(d.Id, d.Service, d.Version, Math.Max(0, (int)Math.Round((changeAt - d.StartedAt.UtcDateTime).TotalMinutes))))
+            .Select(d => new CorrelatedDeployment(d.Id, d.Service, d.Version, d.Kind, Math.Max(0, (int)Math.Round((changeAt - d.StartedAt.UtcDateTime).TotalMinutes))))
             .OrderBy(d => d.LagMinutes)
             .ThenBy(d => d.Service, StringComparer.Ordinal)];
     }

@@ -1,3 +1,4 @@
+using MetricPipeline.Alerting;
 using MetricPipeline.Api;
 using MetricPipeline.Detection;
 using MetricPipeline.Ingest;
@@ -19,6 +20,11 @@ if (roles.Ingest)
 if (roles.Worker)
 {
     builder.Services.AddRollup(builder.Configuration);
+}
+
+if (roles.Detector)
+{
+    builder.Services.AddAlerting(builder.Configuration);
 }
 
 if (roles.Api)
