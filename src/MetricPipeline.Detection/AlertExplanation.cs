@@ -10,8 +10,8 @@ public sealed record SegmentContribution(string Segment, double Share, double Re
 public sealed record Contributors(IReadOnlyList<ChildContribution> Children, IReadOnlyList<SegmentContribution> Segments);
 
 /// <summary>
-/// Explains a shift of a node's total: the children in the tree whose own series shifted at the same time (either sign),
-/// and the node's segments ranked by their share of the change. A segment's change is the counterfactual effect
+/// Explains a shift of a node's total: the children in the tree whose own series shifted at the same time (either sign;
+/// their relative change is the counterfactual effect from their own change point), and the node's segments ranked by their share of the change. A segment's change is the counterfactual effect
 /// (observed − expected, summed over the post window) at the same change time; its share is that change divided by
 /// the total's. For count and sum metrics the shares of one dimension's values add up to about 1; for ratios they are
 /// indicative only (a ratio's total is not the sum of its segments).
@@ -19,6 +19,9 @@ public sealed record Contributors(IReadOnlyList<ChildContribution> Children, IRe
 public static class AlertExplanation
 {
     public const int MaxSegments = 5;
+
+    /// <summary>Segments carrying less than this share of the change are not listed as contributors.</summary>
+    public const double MinShare = 0.05;
 
     public static Contributors Explain(
         AnalysedSeries total, int changeIndex, EffectEstimate totalEffect, IEnumerable<AnalysedSeries> children,
@@ -35,7 +38,8 @@ public static class AlertExplanation
                 .FirstOrDefault();
             if (match is not null)
             {
-                childShifts.Add(new ChildContribution(child.Series.Metric.Key, match.RelativeChange!.Value));
+                var effect = match.Index >= 2 ? CounterfactualEffect.Estimate(child.Series.Values, match.Index, child.Series.Periods, confidence: confidence) : null;
+                childShifts.Add(new ChildContribution(child.Series.Metric.Key, effect is { Relative: var r } && double.IsFinite(r) ? r : match.RelativeChange!.Value));
             }
         }
 
@@ -57,7 +61,7 @@ public static class AlertExplanation
 
         return new Contributors(
             [.. childShifts.OrderByDescending(c => Math.Abs(c.RelativeChange))],
-            [.. shares.OrderByDescending(s => s.Share).Take(MaxSegments)]);
+            [.. shares.Where(s => s.Share >= MinShare).OrderByDescending(s => s.Share).Take(MaxSegments)]);
     }
 
     private static TimeSpan Distance(DateTime a, DateTime b) => (a - b).Duration();

@@ -104,13 +104,17 @@ public sealed partial class DetectionPass(
                 var newSince = end - (settings.NewWithinBuckets * series.Series.Width);
                 foreach (var cp in series.Detection.ChangePoints)
                 {
-                    if (cp.RelativeChange is not { } relative || Math.Abs(relative) < metric.Alert.MinRelativeChange
-                        || series.Series.Times[cp.Index] < newSince || cp.Index < 2)
+                    if (cp.RelativeChange is null || series.Series.Times[cp.Index] < newSince || cp.Index < 2)
                     {
                         continue;
                     }
 
-                    var draft = Draft(series, cp, relative, tree, deployments, analysed, segmentsOf);
+                    var draft = Draft(series, cp, tree, deployments, analysed, segmentsOf);
+                    var relative = draft.RelativeChange;
+                    if (Math.Abs(relative) < metric.Alert.MinRelativeChange)
+                    {
+                        continue;
+                    }
                     var tolerance = settings.SameShiftWithinBuckets * series.Series.Width;
                     if (await lifecycle.FindExistingAsync(draft, tolerance, ct) is { } existing)
                     {
@@ -178,8 +182,13 @@ public sealed partial class DetectionPass(
             .Select(t => t.Segment);
     }
 
+    /// <summary>
+    /// The alert a change point would be. Its relative change is the counterfactual effect over the post window: the
+    /// detector's own before/after measure on the deseasonalised series understates a fresh step (the decomposition
+    /// absorbs part of it into the seasonal and trend), the projection of the pre-change fit does not.
+    /// </summary>
     private AlertDraft Draft(
-        AnalysedSeries series, DetectedChangePoint cp, double relative, MetricTree tree, List<Deployment> deployments,
+        AnalysedSeries series, DetectedChangePoint cp, MetricTree tree, List<Deployment> deployments,
         Dictionary<(string, string), AnalysedSeries> analysed, Dictionary<string, List<AnalysedSeries>> segmentsOf)
     {
         var metric = series.Series.Metric;
@@ -195,7 +204,7 @@ public sealed partial class DetectionPass(
                 settings.SameShiftWithinBuckets, settings.Confidence);
         return new AlertDraft(
             metric.Key, series.Series.Segment, "level_shift", changeAt, effect.Observed, cp.Before, effect.ExpectedLow, effect.ExpectedHigh,
-            relative, cp.IsGood ? "good" : "bad", cp.Score, correlated, effect, contributors);
+            double.IsFinite(effect.Relative) ? effect.Relative : cp.RelativeChange!.Value, cp.IsGood ? "good" : "bad", cp.Score, correlated, effect, contributors);
     }
 
     /// <summary>
