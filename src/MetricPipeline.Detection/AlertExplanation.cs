@@ -48,7 +48,7 @@ public static class AlertExplanation
         foreach (var segment in segments)
         {
             var k = segment.Series.IndexOf(changeAt);
-            var postEnd = segment.Series.IndexOf(total.Series.Times[^1]);
+            var postEnd = segment.Series.IndexOf(total.Series.Times[changeIndex + totalEffect.PostPoints - 1]);
             if (k < 2 || postEnd < k || totalChange == 0)
             {
                 continue;

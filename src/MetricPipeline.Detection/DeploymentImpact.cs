@@ -15,7 +15,8 @@ public sealed record ImpactReport(IReadOnlyList<MetricImpact> Metrics, IReadOnly
 /// <summary>
 /// The estimated effect of a deployment on each metric in its scope: the counterfactual effect (see
 /// <see cref="CounterfactualEffect"/>) with the change at the bucket holding the deployment's start, measured over
-/// the buckets after it up to now or a horizon (7 days hourly, 28 days daily, 12 weeks weekly).
+/// the buckets after it up to now or a horizon (7 days hourly, 28 days daily, 12 weeks weekly), and no further than the
+/// metric's latest non-empty bucket.
 /// </summary>
 public sealed class DeploymentImpact(MetricStore store, SeriesReader reader, IOptions<DetectorOptions> options, TimeProvider clock)
 {
@@ -30,7 +31,7 @@ public sealed class DeploymentImpact(MetricStore store, SeriesReader reader, IOp
             var horizon = metric.Grain switch { Grain.Hour => TimeSpan.FromDays(7), Grain.Day => TimeSpan.FromDays(28), _ => TimeSpan.FromDays(84) };
             var now = clock.GetUtcNow().UtcDateTime;
             var asOf = start + horizon < now ? start + horizon : now;
-            var series = await NodeSeries.ReadAsync(reader, metric, tree.Find, "", asOf, options.Value, ct);
+            var series = await NodeSeries.ReadAsync(reader, metric, tree.Find, "", asOf, options.Value, ct, asOf - start);
             var k = series?.IndexOf(start) ?? -1;
             if (series is null || k < 0)
             {
@@ -44,7 +45,15 @@ public sealed class DeploymentImpact(MetricStore store, SeriesReader reader, IOp
                 continue;
             }
 
-            var effect = CounterfactualEffect.Estimate(series.Values, k, series.Periods, confidence: options.Value.Confidence);
+            // Up to the metric's latest data: buckets after it are empty because nothing has been sent yet, not a drop.
+            var last = Array.FindLastIndex(series.Values, v => v != 0);
+            if (last < k)
+            {
+                skipped.Add(new SkippedMetric(metric.Key, "no data after the deployment yet"));
+                continue;
+            }
+
+            var effect = CounterfactualEffect.Estimate(series.Values, k, series.Periods, last - k + 1, options.Value.Confidence);
             if (!double.IsFinite(effect.Relative))
             {
                 skipped.Add(new SkippedMetric(metric.Key, "the expected value is zero, so a relative effect is undefined"));
@@ -53,7 +62,7 @@ public sealed class DeploymentImpact(MetricStore store, SeriesReader reader, IOp
 
             impacts.Add(new MetricImpact(
                 metric.Key, "", AlertJson.Round(effect.Relative), AlertJson.Round(effect.Low), AlertJson.Round(effect.High),
-                effect.Observed, effect.Expected, effect.PostPoints, series.Times[k], series.Times[^1] + series.Width));
+                effect.Observed, effect.Expected, effect.PostPoints, series.Times[k], series.Times[last] + series.Width));
         }
 
         return new ImpactReport(impacts, skipped);

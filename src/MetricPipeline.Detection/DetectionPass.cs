@@ -193,7 +193,9 @@ public sealed partial class DetectionPass(
     {
         var metric = series.Series.Metric;
         var changeAt = series.Series.Times[cp.Index];
-        var effect = CounterfactualEffect.Estimate(series.Series.Values, cp.Index, series.Series.Periods, confidence: settings.Confidence);
+        // The shift's effect is measured up to the series' next change point, not across it.
+        var next = series.Detection.ChangePoints.Where(c => c.Index > cp.Index).Select(c => c.Index).DefaultIfEmpty(series.Series.Values.Length).Min();
+        var effect = CounterfactualEffect.Estimate(series.Series.Values, cp.Index, series.Series.Periods, next - cp.Index, settings.Confidence);
         var correlated = DeploymentCorrelation.Correlate(deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag);
         var contributors = series.Series.Segment.Length > 0
             ? new Contributors([], [])

@@ -12,8 +12,11 @@ public sealed class DetectorOptions
     /// <summary>How long before a change a deployment may start and still be named as its likely cause.</summary>
     public TimeSpan CorrelationLag { get; set; } = TimeSpan.FromHours(6);
 
-    /// <summary>History read for an hourly node (MSTL needs two weekly cycles: at least 14 days).</summary>
-    public TimeSpan HourlyWindow { get; set; } = TimeSpan.FromDays(21);
+    /// <summary>
+    /// History read for an hourly node. MSTL needs more than two weekly cycles before a change to project the weekly
+    /// pattern past it; four weeks leave three before a change in the last week.
+    /// </summary>
+    public TimeSpan HourlyWindow { get; set; } = TimeSpan.FromDays(28);
 
     /// <summary>History read for a daily node.</summary>
     public TimeSpan DailyWindow { get; set; } = TimeSpan.FromDays(730);

@@ -22,14 +22,16 @@ public sealed record NodeSeries(MetricDefinition Metric, string Segment, DateTim
     /// <summary>
     /// Reads the window of <paramref name="metric"/> ending before the bucket that holds <paramref name="asOf"/> (an open
     /// bucket is incomplete), drops the empty lead-in before the metric's first data, and bridges ratio gaps linearly.
+    /// <paramref name="extra"/> lengthens the window (the impact estimate reads a full window before the deployment).
     /// Null when too little is left to analyse (two daily cycles for hourly data, two weeks for daily, eight weeks for weekly).
     /// </summary>
     public static async Task<NodeSeries?> ReadAsync(
-        SeriesReader reader, MetricDefinition metric, Func<string, MetricDefinition?> lookup, string segment, DateTime asOf, DetectorOptions options, CancellationToken ct)
+        SeriesReader reader, MetricDefinition metric, Func<string, MetricDefinition?> lookup, string segment, DateTime asOf, DetectorOptions options, CancellationToken ct,
+        TimeSpan extra = default)
     {
         var grain = metric.Grain;
         var end = BucketGrain.Start(asOf, grain);
-        var window = grain switch { Grain.Hour => options.HourlyWindow, Grain.Day => options.DailyWindow, _ => options.WeeklyWindow };
+        var window = extra + (grain switch { Grain.Hour => options.HourlyWindow, Grain.Day => options.DailyWindow, _ => options.WeeklyWindow });
         var points = await reader.ReadAsync(metric, lookup, grain, end - window, end, segment, ct);
         var first = points.FindIndex(p => p.Value is { } v && v != 0);
         if (first < 0)

@@ -1,0 +1,63 @@
+using MetricPipeline.Data.Entities;
+using MetricPipeline.Detection;
+using MetricPipeline.Registry;
+
+namespace MetricPipeline.IntegrationTests.Detection;
+
+/// <summary>The correlation window and scope rules, without servers.</summary>
+public sealed class DeploymentCorrelationTests
+{
+    private static readonly DateTime ChangeAt = new(2026, 11, 15, 12, 0, 0, DateTimeKind.Utc);
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+    private static readonly TimeSpan Lag = TimeSpan.FromHours(6);
+    private static readonly MetricDefinition Tasks = new() { Key = "tasks", Name = "Tasks", Product = "assistant", Parents = ["north_star"] };
+    private static readonly HashSet<string> TasksScope = ["tasks", "north_star"];
+
+    private static Deployment At(DateTime startedAt, string[]? products = null, string[]? metrics = null) => new()
+    {
+        Id = Guid.NewGuid(), Service = "svc", Version = "1", Kind = "model", StartedAt = startedAt,
+        Products = products ?? ["assistant"], Metrics = metrics ?? [],
+    };
+
+    [Theory]
+    [InlineData(-7 * 60, true, 420)]        // lag + one bucket before: the earliest start still named
+    [InlineData(-7 * 60 - 1, false, 0)]     // a minute earlier: too early
+    [InlineData(-40, true, 40)]
+    [InlineData(0, true, 0)]
+    [InlineData(59, true, 0)]               // inside the change's own bucket: lag 0
+    [InlineData(60, false, 0)]              // after the change's bucket: not a cause
+    public void A_deployment_is_named_only_inside_the_lag_window_allowing_for_the_bucket(int minutesFromChange, bool named, int lag)
+    {
+        var deployment = At(ChangeAt.AddMinutes(minutesFromChange));
+
+        var found = DeploymentCorrelation.Correlate([deployment], Tasks, TasksScope, ChangeAt, Hour, Lag);
+
+        Assert.Equal(named, found.Count == 1);
+        if (named)
+        {
+            Assert.Equal(lag, found[0].LagMinutes);
+        }
+    }
+
+    [Fact]
+    public void Scope_is_the_metric_its_ancestors_or_its_product_and_an_unscoped_deployment_touches_everything()
+    {
+        var start = ChangeAt.AddMinutes(-30);
+        Assert.True(DeploymentCorrelation.InScope(At(start, products: [], metrics: ["north_star"]), Tasks, TasksScope));
+        Assert.True(DeploymentCorrelation.InScope(At(start, products: [], metrics: ["tasks"]), Tasks, TasksScope));
+        Assert.True(DeploymentCorrelation.InScope(At(start, products: [], metrics: []), Tasks, TasksScope));
+        Assert.False(DeploymentCorrelation.InScope(At(start, products: ["writer"], metrics: []), Tasks, TasksScope));
+        Assert.False(DeploymentCorrelation.InScope(At(start, products: [], metrics: ["latency"]), Tasks, TasksScope));
+    }
+
+    [Fact]
+    public void Named_deployments_are_ordered_by_lag()
+    {
+        var near = At(ChangeAt.AddMinutes(-10));
+        var far = At(ChangeAt.AddHours(-5));
+
+        var found = DeploymentCorrelation.Correlate([far, near], Tasks, TasksScope, ChangeAt, Hour, Lag);
+
+        Assert.Equal([near.Id, far.Id], found.Select(d => d.Id));
+    }
+}
