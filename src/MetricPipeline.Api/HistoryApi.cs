@@ -6,6 +6,7 @@ using MetricPipeline.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 
 namespace MetricPipeline.Api;
 
@@ -28,7 +29,7 @@ public static class HistoryApi
     }
 
     private static async Task<IResult> SeriesAsync(
-        string key, HttpRequest request, MetricStore store, SeriesReader reader, TimeProvider clock, CancellationToken ct)
+        string key, HttpRequest request, MetricStore store, SeriesReader reader, MetricPipelineDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var all = await store.AllAsync(ct);
         var metric = all.Find(m => m.Key == key);
@@ -74,7 +75,22 @@ public static class HistoryApi
             return Results.Text(ToCsv(history, decomposition is not null), "text/csv; charset=utf-8", Encoding.UTF8);
         }
 
-        return Results.Json(new HistoryResponse(metric.Key, RegistryNames.Of(grain), segment, alignedFrom, alignedTo, history, [], [], []));
+        var (changePoints, anomalies) = include.Contains("changepoints") || include.Contains("anomalies")
+            ? SeriesMarkers.Detect(points, metric, grain)
+            : ([], []);
+        var deployments = new List<DeploymentMarker>();
+        if (include.Contains("deployments"))
+        {
+            var start = new DateTimeOffset(alignedFrom, TimeSpan.Zero);
+            var end = new DateTimeOffset(alignedTo, TimeSpan.Zero);
+            deployments = SeriesMarkers.Deployments(await db.Deployments.AsNoTracking().Where(d => d.StartedAt >= start && d.StartedAt < end).ToListAsync(ct), metric, all);
+        }
+
+        return Results.Json(new HistoryResponse(
+            metric.Key, RegistryNames.Of(grain), segment, alignedFrom, alignedTo, history,
+            include.Contains("changepoints") ? [.. changePoints] : [],
+            include.Contains("anomalies") ? [.. anomalies] : [],
+            [.. deployments]));
     }
 
     private static async Task<IResult> SegmentsAsync(

@@ -122,6 +122,16 @@ public sealed class DetectionEndToEndTests(PipelineEnvironment environment, ITes
         output.WriteLine("Slack message of the North Star alert:\n" + demoBody);
         await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "slack-demo-message.json"), demoBody);
 
+        // The history endpoint draws the same change point and the deployment over the series.
+        using (var history = JsonDocument.Parse(await reader.GetStringAsync(
+            $"v1/metrics/assistant_tasks/series?from={Iso(AsOf.AddDays(-21))}&to={Iso(AsOf)}&include=changepoints,anomalies,deployments")))
+        {
+            var marks = history.RootElement.GetProperty("changePoints").EnumerateArray().ToList();
+            Assert.Contains(marks, c => Math.Abs((c.GetProperty("t").GetDateTime().ToUniversalTime() - deployedAt).TotalHours) <= 2 && c.GetProperty("direction").GetString() == "bad");
+            Assert.Contains(history.RootElement.GetProperty("deployments").EnumerateArray(), d => d.GetProperty("id").GetGuid() == ranker);
+            Assert.DoesNotContain(history.RootElement.GetProperty("deployments").EnumerateArray(), d => d.GetProperty("id").GetGuid() == otherScope);
+        }
+
         // A second pass as of the same time opens nothing, changes nothing, posts nothing.
         var before = (await AlertsAsync(reader)).Select(a => a.ToString()).Order().ToList();
         var second = await RunPassAsync(admin, AsOf);
