@@ -179,7 +179,7 @@ EOF
 start_epmd() {
   if port_in_use 4369; then return 0; fi
   setsid env ERL_EPMD_ADDRESS=127.0.0.1 setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups -- \
-    epmd -address 127.0.0.1 >"$LOGS/epmd.log" 2>&1 </dev/null &
+    epmd -address 127.0.0.1 >"$LOGS/epmd.log" 2>&1 </dev/null 9>&- &
   printf '%s\n' "$!" > "$STATE/epmd.pid"
   local i
   for i in $(seq 1 50); do port_in_use 4369 && return 0; sleep 0.1; done
@@ -215,7 +215,7 @@ start_rabbitmq() {
   # setsid: the server must outlive this script and not get the terminal's Ctrl-C.
   setsid env RABBITMQ_CONF_ENV_FILE="$RMQ_ENV_FILE" ERL_EPMD_ADDRESS=127.0.0.1 \
     HOME=/var/lib/rabbitmq setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups -- \
-    /usr/lib/rabbitmq/bin/rabbitmq-server >"$LOGS/rabbitmq.log" 2>&1 </dev/null &
+    /usr/lib/rabbitmq/bin/rabbitmq-server >"$LOGS/rabbitmq.log" 2>&1 </dev/null 9>&- &
   printf '%s\n' "$!" > "$STATE/rabbitmq.pid"
   wait_for_rabbitmq
 }
@@ -348,7 +348,7 @@ start_postgres() {
     if ! setsid bash -c 'cd "$1" && HOME="$2" exec setpriv --reuid=postgres --regid=postgres --init-groups -- \
           "$3/pg_ctl" -D "$4" -l "$5" -w -t "$6" start' _ \
           "$STATE" "$(getent passwd postgres | cut -d: -f6)" "$bin" "$PG_DATA" "$LOGS/postgres.log" "$START_TIMEOUT" \
-          >"$LOGS/pg_ctl.log" 2>&1 </dev/null; then
+          >"$LOGS/pg_ctl.log" 2>&1 </dev/null 9>&-; then
       show_tail "$LOGS/pg_ctl.log"
       show_tail "$LOGS/postgres.log"
       die "PostgreSQL did not start (see $LOGS/postgres.log)"
@@ -409,6 +409,7 @@ cmd_start() {
   mkdir -p "$STATE" "$LOGS"
   chmod 755 "$STATE" "$LOGS"
   # Two starts at once (two terminals, two worktrees sharing the state folder) would race.
+  # Every server launched below closes fd 9, or it would hold the lock for its whole life.
   exec 9>"$STATE/.lock"
   flock -w 300 9 || die "another start/stop holds $STATE/.lock"
   for user_check in postgres rabbitmq; do
