@@ -146,6 +146,11 @@ rmq_management_answers() {
 
 rmq_running() { pid_alive "$(rmq_pid)" rabbitmq; }
 
+# One node name per AMQP port, so a second state folder (next free ports) can share epmd.
+rmq_node_name() {
+  if [[ "$1" == "$AMQP_PREFERRED_PORT" ]]; then printf 'rabbit@localhost\n'; else printf 'rabbit-%s@localhost\n' "$1"; fi
+}
+
 write_rabbitmq_config() {
   local amqp="$1" mgmt="$2"
   mkdir -p "$RMQ_HOME/mnesia" "$RMQ_HOME/log"
@@ -160,7 +165,7 @@ EOF
   printf '[rabbitmq_management].\n' > "$RMQ_HOME/enabled_plugins"
   # Read by the server and the CLI tools (rabbitmq-env sources it as shell).
   cat > "$RMQ_ENV_FILE" <<EOF
-NODENAME=rabbit@localhost
+NODENAME=$(rmq_node_name "$amqp")
 NODE_IP_ADDRESS=127.0.0.1
 NODE_PORT=$amqp
 DIST_PORT=$((amqp + 20000))
@@ -255,7 +260,11 @@ stop_rabbitmq() {
   rm -f "$STATE/rabbitmq.pid"
   local epmd
   epmd="$(read_file "$STATE/epmd.pid")"
-  if pid_alive "$epmd" epmd; then
+  if pid_alive "$epmd" epmd && epmd -names 2>/dev/null | grep -q '^name '; then
+    # Its PID file stays, so a later stop (when those nodes are gone) still stops it.
+    say "leaving epmd (pid $epmd) running: other Erlang nodes are registered with it"
+    return 0
+  elif pid_alive "$epmd" epmd; then
     say "stopping epmd (pid $epmd)"
     kill -TERM "$epmd" 2>/dev/null || true
     wait_for_exit "$epmd" 10 || kill -KILL "$epmd" 2>/dev/null || true
