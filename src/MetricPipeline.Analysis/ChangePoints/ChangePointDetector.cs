@@ -111,11 +111,14 @@ public static class ChangePointDetector
     {
         var half = Math.Max(window / 2, 1);
         var medians = new double[z.Length];
+        Span<double> scratch = 2 * half < 64 ? stackalloc double[(2 * half) + 1] : new double[(2 * half) + 1];
         for (var i = 0; i < z.Length; i++)
         {
             var from = Math.Max(0, i - half);
             var to = Math.Min(z.Length, i + half + 1);
-            medians[i] = RobustStatistics.Median(z[from..to]);
+            var windowValues = scratch[..(to - from)];
+            z[from..to].CopyTo(windowValues);
+            medians[i] = RobustStatistics.MedianInPlace(windowValues);
         }
 
         for (var i = 0; i < z.Length; i++)
