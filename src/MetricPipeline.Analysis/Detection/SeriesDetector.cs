@@ -24,15 +24,15 @@ public static class SeriesDetector
         var persistence = options.MinPersistence ?? (periods.Count > 0 ? periods.Min() : 24);
         var (deseasonalised, remainder) = Decompose(y, periods, options);
 
-        // Spikes: remainder points far out are clipped in the refit's input, so the seasonal smoother of the second
+        // Spikes: remainder points far out are replaced in the refit's input, so the seasonal smoother of the second
         // decomposition does not take part of a spike into the same phase of neighbouring cycles (an "echo").
-        var clippedInput = remainder is null ? null : ClipSpikes(y, remainder, options.SpikeClip);
+        var spikes = remainder is null ? [] : FindSpikes(remainder, options.SpikeClip);
         var (accepted, sigma) = FindShifts(deseasonalised, remainder, window, persistence, options);
-        if (periods.Count > 0 && (accepted.Count > 0 || clippedInput is not null))
+        if (periods.Count > 0 && (accepted.Count > 0 || spikes.Count > 0))
         {
             // Second pass: the seasonal smoother spreads part of a jump over neighbouring cycles, which leaves ramps
             // in d. Removing the found steps (and clipped spikes) before decomposing again gives a seasonal free of them.
-            var input = clippedInput ?? y.ToArray();
+            var input = y.ToArray();
             var offsets = new double[n];
             var offset = 0.0;
             var next = 0;
@@ -47,6 +47,8 @@ public static class SeriesDetector
                 offsets[i] = offset;
                 input[i] -= offset;
             }
+
+            ReplaceSpikes(input, spikes, periods.Max());
 
             var (stepFree, stepFreeRemainder) = Decompose(input, periods, options);
             for (var i = 0; i < n; i++)
@@ -104,36 +106,62 @@ public static class SeriesDetector
         return new SeriesDetection(changePoints, anomalies);
     }
 
-    /// <summary>
-    /// y with each point whose remainder lies beyond <paramref name="clip"/> robust σ of the remainder pulled back to
-    /// that limit (fit + clipped remainder); null when no point is that far out.
-    /// </summary>
-    private static double[]? ClipSpikes(ReadOnlySpan<double> y, double[] remainder, double clip)
+    /// <summary>Indices whose remainder lies beyond <paramref name="clip"/> robust σ (1.4826·MAD) of the remainder's median.</summary>
+    private static List<int> FindSpikes(double[] remainder, double clip)
     {
+        var spikes = new List<int>();
         if (!double.IsFinite(clip))
         {
-            return null;
+            return spikes;
         }
 
         var center = RobustStatistics.Median(remainder);
         var scale = RobustStatistics.MadToSigma * RobustStatistics.MedianAbsoluteDeviation(remainder, center);
-        if (!(scale > 0))
+        for (var i = 0; i < remainder.Length && scale > 0; i++)
         {
-            return null;
-        }
-
-        double[]? clipped = null;
-        for (var i = 0; i < y.Length; i++)
-        {
-            var limited = Math.Clamp(remainder[i], center - (clip * scale), center + (clip * scale));
-            if (limited != remainder[i])
+            if (Math.Abs(remainder[i] - center) > clip * scale)
             {
-                clipped ??= y.ToArray();
-                clipped[i] = y[i] - remainder[i] + limited;
+                spikes.Add(i);
             }
         }
 
-        return clipped;
+        return spikes;
+    }
+
+    /// <summary>
+    /// Replaces each spike by the median of the observations at the same phase one and two longest periods before and
+    /// after. Not the first fit plus a clipped remainder: that fit's seasonal already holds part of the spike, so the
+    /// refit would inherit it. Flagged neighbours are not excluded: many flagged points are echoes of the first fit
+    /// whose observations are normal, and the median of four ignores one true outlier.
+    /// </summary>
+    private static void ReplaceSpikes(double[] input, List<int> spikes, int period)
+    {
+        if (spikes.Count == 0)
+        {
+            return;
+        }
+
+        Span<double> neighbours = stackalloc double[4];
+        var replacements = new double[spikes.Count];
+        for (var k = 0; k < spikes.Count; k++)
+        {
+            var i = spikes[k];
+            var count = 0;
+            foreach (var j in (ReadOnlySpan<int>)[i - period, i + period, i - (2 * period), i + (2 * period)])
+            {
+                if (j >= 0 && j < input.Length)
+                {
+                    neighbours[count++] = input[j];
+                }
+            }
+
+            replacements[k] = count > 0 ? RobustStatistics.MedianInPlace(neighbours[..count]) : input[i];
+        }
+
+        for (var k = 0; k < spikes.Count; k++)
+        {
+            input[spikes[k]] = replacements[k];
+        }
     }
 
     /// <summary>Change points of d, measured on d winsorised at the change-point search's clip level, weak ones dropped.</summary>
@@ -155,19 +183,26 @@ public static class SeriesDetector
             testSigma = Math.Max(sigma, AutocorrelatedNoise.LongRunScale(remainder, out _));
         }
 
-        var clipped = (double[])deseasonalised.Clone();
+        // The change-point search's own preprocessing (centre, scale to unit noise, winsorise) done once here: the
+        // same scaled series goes to the search, and scaled back it is the clipped d the shifts are measured on.
+        var center = RobustStatistics.Median(deseasonalised);
+        var scaled = new double[n];
         for (var i = 0; i < n; i++)
         {
-            clipped[i] /= sigma;
+            scaled[i] = (deseasonalised[i] - center) / sigma;
         }
 
-        ChangePointDetector.Winsorise(clipped, double.IsFinite(options.ChangePoints.ClipAt) ? options.ChangePoints.ClipAt : 3, options.ChangePoints.ClipWindow);
+        var clipAt = double.IsFinite(options.ChangePoints.ClipAt) ? options.ChangePoints.ClipAt : 3;
+        ChangePointDetector.Winsorise(scaled, clipAt, options.ChangePoints.ClipWindow);
+        var clipped = new double[n];
         for (var i = 0; i < n; i++)
         {
-            clipped[i] *= sigma;
+            clipped[i] = (scaled[i] * sigma) + center;
         }
 
-        var candidates = ChangePointDetector.Detect(deseasonalised, options.ChangePoints).ToList();
+        // Without clipping in the search configuration, the search sees the unclipped scaled series as before.
+        var searched = double.IsFinite(options.ChangePoints.ClipAt) ? scaled : ChangePointDetector.ScaleToUnitNoise(deseasonalised, options.ChangePoints.ScaleFloor)!;
+        var candidates = ChangePointDetector.Segment(searched, options.ChangePoints).ToList();
         var shifts = ShiftMeasure.Filter(clipped, candidates, window, testSigma, options.MinRelativeChange, options.MinScore, persistence);
 
         // The piecewise-linear search fits a jump that the decomposition has smeared into a short ramp as

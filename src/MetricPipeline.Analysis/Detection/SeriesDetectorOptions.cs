@@ -36,11 +36,11 @@ public sealed record SeriesDetectorOptions
     public bool LongRunScale { get; init; } = true;
 
     /// <summary>
-    /// Remainder points beyond this many robust σ are clipped before the refit, so a spike cannot leak into the
-    /// seasonal component and echo one period away. Off (infinity) by default: one clip against the first fit, whose
-    /// seasonal already holds part of the spike, did not remove echoes of large spikes (docs/DETECTION.md).
+    /// Remainder points of the first fit beyond this many robust σ are replaced in the refit's input by the median of
+    /// the observations one and two longest periods away, so a spike cannot leak into the seasonal component and echo
+    /// one period away. Their anomaly scores still use the observed value. Infinity turns this off.
     /// </summary>
-    public double SpikeClip { get; init; } = double.PositiveInfinity;
+    public double SpikeClip { get; init; } = 6;
 
     /// <summary>Report runs of anomalous points as one anomaly event at their peak.</summary>
     public bool MergeAnomalyEvents { get; init; } = true;

@@ -75,4 +75,20 @@ public class SeriesDetectorNoiseTests
         var perPoint = SeriesDetector.Detect(y, [24], options: new SeriesDetectorOptions { MergeAnomalyEvents = false });
         Assert.Equal(3, perPoint.Anomalies.Count(a => a.Index is >= 400 and <= 402));
     }
+
+    [Fact]
+    public void A_large_spike_is_one_anomaly_with_no_echo_one_period_away()
+    {
+        var noise = Gaussian(13, 5);
+        var y = Daily(28, noise);
+        y[360] += 3000;
+
+        var detection = SeriesDetector.Detect(y, [24]);
+        var spike = Assert.Single(detection.Anomalies);
+        Assert.Equal(360, spike.Index);
+
+        // Without the spike replacement the refit's seasonal carries the spike into neighbouring days.
+        var unclipped = SeriesDetector.Detect(y, [24], options: new SeriesDetectorOptions { SpikeClip = double.PositiveInfinity });
+        Assert.Contains(unclipped.Anomalies, a => a.Index is 336 or 384);
+    }
 }
