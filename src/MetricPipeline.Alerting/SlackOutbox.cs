@@ -19,15 +19,18 @@ public static class SlackOutbox
 {
     public static async Task<List<SlackClaim>> ClaimAsync(NpgsqlDataSource dataSource, int limit, TimeSpan lease, CancellationToken ct)
     {
+        // RETURNING comes back in no particular order: sort the claims so the oldest detection is posted first.
         const string sql = """
-            UPDATE alerts SET slack_state = 'sending', slack_next_attempt_at = now() + @lease, slack_attempts = slack_attempts + 1
-            WHERE id IN (
-                SELECT id FROM alerts
-                WHERE slack_state IN ('pending', 'sending') AND (slack_next_attempt_at IS NULL OR slack_next_attempt_at <= now())
-                ORDER BY slack_next_attempt_at NULLS FIRST, detected_at, id
-                FOR UPDATE SKIP LOCKED
-                LIMIT @limit)
-            RETURNING id, slack_attempts
+            WITH claimed AS (
+                UPDATE alerts SET slack_state = 'sending', slack_next_attempt_at = now() + @lease, slack_attempts = slack_attempts + 1
+                WHERE id IN (
+                    SELECT id FROM alerts
+                    WHERE slack_state IN ('pending', 'sending') AND (slack_next_attempt_at IS NULL OR slack_next_attempt_at <= now())
+                    ORDER BY slack_next_attempt_at NULLS FIRST, detected_at, id
+                    FOR UPDATE SKIP LOCKED
+                    LIMIT @limit)
+                RETURNING id, slack_attempts, detected_at)
+            SELECT id, slack_attempts FROM claimed ORDER BY detected_at, id
             """;
         await using var cmd = dataSource.CreateCommand(sql);
         cmd.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", NpgsqlDbType.Interval) { TypedValue = lease });

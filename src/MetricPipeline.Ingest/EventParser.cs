@@ -58,7 +58,7 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
         }
         catch (JsonException ex)
         {
-            throw new UnreadableBodyException($"the body is not valid JSON: {ex.Message}");
+            throw new UnreadableBodyException($"the body is not valid JSON at {Where(ex)}: {WithoutPosition(ex.Message)}");
         }
 
         return result;
@@ -97,7 +97,7 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
             }
             catch (JsonException ex)
             {
-                lineError = $"line is not valid JSON: {ex.Message}";
+                lineError = $"line is not valid JSON at byte {(ex.BytePositionInLine ?? 0) + 1}: {WithoutPosition(ex.Message)}";
             }
 
             if (lineError is not null)
@@ -314,6 +314,15 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
         }
 
         return error;
+    }
+
+    private static string Where(JsonException ex) => $"line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}";
+
+    /// <summary>The reader's message ends with "LineNumber: 0 | BytePositionInLine: 13."; we say it in words instead.</summary>
+    private static string WithoutPosition(string message)
+    {
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd(' ', '.');
     }
 
     private static bool HasOffset(string raw)

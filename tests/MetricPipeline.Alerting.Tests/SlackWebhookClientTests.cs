@@ -19,7 +19,8 @@ public sealed class SlackWebhookClientTests : IAsyncLifetime, IDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Slack:AttemptTimeout"] = "00:00:00.500",
+            // Roomy: a loaded test machine must not turn a scripted answer into a timeout.
+            ["Slack:AttemptTimeout"] = "00:00:05",
             ["Slack:DefaultRetryAfter"] = "00:00:30",
         }).Build();
         services = new ServiceCollection()
@@ -63,8 +64,7 @@ public sealed class SlackWebhookClientTests : IAsyncLifetime, IDisposable
     {
         var (result, server) = await PostAsync(new Reply(status, "oops"));
         await using var _ = server;
-        Assert.Equal(SlackOutcome.Transient, result.Outcome);
-        Assert.Equal(status, result.Status);
+        Assert.True(result.Outcome == SlackOutcome.Transient && result.Status == status, $"got {result}");
         Assert.Contains("oops", result.Error, StringComparison.Ordinal);
     }
 
@@ -113,9 +113,13 @@ public sealed class SlackWebhookClientTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task No_answer_within_the_attempt_timeout_is_transient()
     {
+        await using var server = await SlackWebhookServer.StartAsync(new Reply(200, Delay: TimeSpan.FromSeconds(5)));
+        var impatient = new SlackWebhookClient(
+            services.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(SlackWebhookClient)),
+            Options.Create(new SlackOptions { AttemptTimeout = TimeSpan.FromMilliseconds(500) }),
+            TimeProvider.System);
         var started = DateTimeOffset.UtcNow;
-        var (result, server) = await PostAsync(new Reply(200, Delay: TimeSpan.FromSeconds(5)));
-        await using var _ = server;
+        var result = await impatient.PostAsync(server.Webhook(), Message, CancellationToken.None);
         var took = DateTimeOffset.UtcNow - started;
         Assert.Equal(SlackOutcome.Transient, result.Outcome);
         Assert.Null(result.Status);
@@ -166,7 +170,7 @@ public sealed class SlackWebhookClientTests : IAsyncLifetime, IDisposable
     public void Options_from_configuration_reach_the_client()
     {
         var options = services.GetRequiredService<IOptions<SlackOptions>>().Value;
-        Assert.Equal(TimeSpan.FromMilliseconds(500), options.AttemptTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.AttemptTimeout);
         Assert.Equal("http://127.0.0.1:5080", options.DashboardBaseUrl);
     }
 }

@@ -37,7 +37,7 @@ public sealed class DispatcherHost : IAsyncDisposable
         {
             ["Slack:DashboardBaseUrl"] = "http://127.0.0.1:5080",
             ["Slack:PollInterval"] = "00:00:00.100",
-            ["Slack:AttemptTimeout"] = "00:00:02",
+            ["Slack:AttemptTimeout"] = "00:00:10", // roomy, so a loaded machine cannot turn an answer into a timeout
             ["Slack:BatchSize"] = "5",
             ["Slack:LeaseMargin"] = "00:00:01",
             ["Slack:BaseBackoff"] = "00:00:00.200",

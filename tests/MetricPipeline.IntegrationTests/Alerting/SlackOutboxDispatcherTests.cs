@@ -138,13 +138,16 @@ public sealed class SlackOutboxDispatcherTests(AlertingDatabase database) : ICla
         var a = await database.AddAlertAsync(NorthStar.Key, x => x.DetectedAt = x.DetectedAt.AddMinutes(-1));
         var b = await database.AddAlertAsync(NorthStar.Key);
 
-        var first = await StartDispatcherAsync(slack);
+        // A generous attempt timeout: this test is about shutdown, not about a slow machine timing the post out.
+        var first = await StartDispatcherAsync(slack, ("AttemptTimeout", "00:00:10"));
         await slack.WaitForRequestsAsync(1, Patience);
         await first.StopAsync(); // the host shuts down while the first post is in flight
         await first.DisposeAsync();
 
+        // Claims are posted oldest detection first.
+        Assert.Contains(a.Id.ToString(), slack.Requests[0].Body, StringComparison.Ordinal);
         var afterStop = await database.ReadAlertAsync(a.Id);
-        Assert.Equal("delivered", afterStop.SlackState);
+        Assert.True(afterStop.SlackState == "delivered", $"first alert is '{afterStop.SlackState}' after stop (attempts {afterStop.SlackAttempts}, last error: {afterStop.SlackLastError})");
         var handedBack = await database.ReadAlertAsync(b.Id);
         Assert.Equal(("pending", 0), (handedBack.SlackState, handedBack.SlackAttempts));
 
