@@ -157,7 +157,12 @@ public sealed partial class DetectionPass(
             }
 
             var direction = metric.Direction == Direction.Up ? MetricDirection.Up : MetricDirection.Down;
-            var detectorOptions = metric.Alert.Sensitivity is { } z ? new SeriesDetectorOptions { MinScore = z } : null;
+            var detectorOptions = new SeriesDetectorOptions { MinPersistence = settings.MinPersistence };
+            if (metric.Alert.Sensitivity is { } z)
+            {
+                detectorOptions = detectorOptions with { MinScore = z };
+            }
+
             return new AnalysedSeries(series, SeriesDetector.Detect(series.Values, series.Periods, direction, detectorOptions));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)

@@ -36,6 +36,13 @@ public sealed class DetectorOptions
     /// </summary>
     public int SameShiftWithinBuckets { get; set; } = 6;
 
+    /// <summary>
+    /// Buckets a new level must hold before the detector reports it (its <c>MinPersistence</c>); null keeps the
+    /// detector's default, the shortest seasonal period (24 hourly buckets). Lower alerts sooner and risks alerting
+    /// on transients.
+    /// </summary>
+    public int? MinPersistence { get; set; }
+
     /// <summary>Confidence of effect intervals and expected ranges.</summary>
     public double Confidence { get; set; } = 0.95;
 

@@ -40,8 +40,8 @@ public sealed class ClusteredDetectorTests(PipelineEnvironment environment, ITes
         LevelChange[] changes =
         [
             new("assistant_tasks", "free", deployedAt.AddMinutes(40), 0.75),
-            new("writer_docs", "free", end.AddHours(-24), 0.8),
-            new("writer_docs", "pro", end.AddHours(-24), 0.8),
+            new("writer_docs", "free", end.AddHours(-28), 0.8),
+            new("writer_docs", "pro", end.AddHours(-28), 0.8),
         ];
         await IngestAsync(ingest, reader, series, Generate(series, end, Hours, changes, seed: 7), end, Hours);
         await DeployAsync(admin, new { service = "ranker", version = "2.4.0", kind = "model", startedAt = Iso(deployedAt), products = Assistant });

@@ -43,7 +43,8 @@ public sealed class DetectionEndToEndTests(PipelineEnvironment environment, ITes
             Metric("writer_docs", "north_star", "writer", "doc_written"));
 
         var deployedAt = AsOf.AddHours(-30);
-        var writerDrop = AsOf.AddHours(-20).AddMinutes(10);
+        // The detector reports a level only after it has held for a day (its MinPersistence for hourly data).
+        var writerDrop = AsOf.AddHours(-26).AddMinutes(10);
         var series = new Series[]
         {
             new("assistant_tasks", "assistant", "task_completed", new Dictionary<string, double> { ["free"] = 600, ["pro"] = 400 }),
