@@ -31,7 +31,7 @@ public sealed record AlertView(
 
 public sealed record AlertHistoryView(DateTimeOffset At, string Event, string? Detail);
 
-/// <summary><c>GET /v1/alerts</c>, <c>GET /v1/alerts/{id}</c> (with its history), acknowledge and resolve.</summary>
+/// <summary><c>GET /v1/alerts</c>, <c>GET /v1/alerts/{id}</c> (the alert with its history and attached alerts), acknowledge and resolve.</summary>
 public static class AlertsApi
 {
     private static readonly string[] Statuses = [AlertStatus.Open, AlertStatus.Acknowledged, AlertStatus.Resolved];
@@ -77,7 +77,11 @@ public static class AlertsApi
         var history = await db.AlertHistory.AsNoTracking().Where(h => h.AlertId == id).OrderBy(h => h.At).ThenBy(h => h.Id)
             .Select(h => new AlertHistoryView(h.At, h.Event, h.Detail)).ToListAsync(ct);
         var attached = await db.Alerts.AsNoTracking().Where(a => a.ParentAlertId == id).Select(a => a.Id).ToListAsync(ct);
-        return Results.Json(new { alert = AlertView.Of(alert), history, attached }, AlertJson.Options);
+        // The alert's own fields at the top level (as in the list), with its history and attached alerts beside them.
+        var body = JsonSerializer.SerializeToNode(AlertView.Of(alert), AlertJson.Options)!.AsObject();
+        body["history"] = JsonSerializer.SerializeToNode(history, AlertJson.Options);
+        body["attached"] = JsonSerializer.SerializeToNode(attached, AlertJson.Options);
+        return Results.Json(body, AlertJson.Options);
     }
 
     private static async Task<IResult> AcknowledgeAsync(Guid id, MetricPipelineDbContext db, AlertLifecycle lifecycle, CancellationToken ct)

@@ -121,6 +121,8 @@ public sealed class AlertLifecycleTests(AlertLifecycleFixture fixture) : IClassF
         Assert.Contains("already resolved", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         using var detail = JsonDocument.Parse(await reader.GetStringAsync($"v1/alerts/{id}"));
+        Assert.Equal(id, detail.RootElement.GetProperty("id").GetGuid());
+        Assert.Equal("resolved", detail.RootElement.GetProperty("status").GetString());
         var events = detail.RootElement.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("event").GetString()).ToList();
         Assert.Equal(["opened", "acknowledged", "resolved"], events.Where(e => e is "opened" or "acknowledged" or "resolved"));
         Assert.Equal(HttpStatusCode.BadRequest, (await reader.GetAsync("v1/alerts?status=closed")).StatusCode);
