@@ -138,7 +138,7 @@ metricpipe --key "$admin_key" metrics apply -f seeds/metrics.yaml || fail "metri
 step="simulate telemetry from seeds/scenario.yaml"
 say "$step"
 # shellcheck disable=SC2086 # DEMO_SIMULATE_ARGS is a list of words on purpose
-metricpipe --key "$ingest_key" simulate --scenario seeds/scenario.yaml ${DEMO_SIMULATE_ARGS:-} \
+metricpipe --key "$ingest_key" simulate --scenario seeds/scenario.yaml ${DEMO_SIMULATE_ARGS:-} 2> >(tee "$logs/simulate.err" >&2) \
   || fail "metricpipe simulate failed (message above)"
 
 step="wait for the rollup worker"
@@ -169,6 +169,19 @@ say "the same, plan=free only (the scenario's model rollout hurts this segment):
 # shellcheck disable=SC2086
 metricpipe history "$metric" --grain day --from "$from_day" --segment plan:free --format table ${DEMO_HISTORY_ARGS:-} \
   || fail "metricpipe history failed (message above)"
+
+step="tag the model deployment and run a detection pass"
+# The scenario's model rollout: simulate printed "effect '…rollout' at <time>"; CI would call the same command.
+rollout_at="$(sed -n "s/^effect '[^']*rollout' at \([^ ]*\) .*/\1/p" "$logs/simulate.err" | head -n 1)"
+[[ -n "$rollout_at" ]] || fail "simulate printed no rollout effect time (see $logs/simulate.err)"
+say "$step (assistant-model v8 at $rollout_at)"
+metricpipe --key "$admin_key" deploy --service assistant-model --version v8 --kind model --at "$rollout_at" \
+  --product assistant --description "Switch the assistant's default model from v7 to v8" \
+  || fail "metricpipe deploy failed (message above)"
+curl -fsS --max-time 300 -X POST -H "Authorization: Bearer $admin_key" "$url/v1/detector/run" >/dev/null \
+  || fail "POST /v1/detector/run failed (see $server_log)"
+say "open alerts (the North Star's drop names the deployment; GET $url/v1/alerts has the details):"
+metricpipe alerts --status open || fail "metricpipe alerts failed (message above)"
 
 cat >&2 <<EOF
 

@@ -101,7 +101,8 @@ public sealed partial class DetectionPass(
             foreach (var series in segmentsOf[metric.Key].Prepend(total))
             {
                 var end = series.Series.Times[^1] + series.Series.Width;
-                var newSince = end - (settings.NewWithinBuckets * series.Series.Width);
+                var recent = settings.NewWithin > 8 * series.Series.Width ? settings.NewWithin : 8 * series.Series.Width;
+                var newSince = end - recent;
                 foreach (var cp in series.Detection.ChangePoints)
                 {
                     if (cp.RelativeChange is null || series.Series.Times[cp.Index] < newSince || cp.Index < 2)
@@ -250,7 +251,7 @@ public sealed partial class DetectionPass(
     /// <summary>
     /// Resolves unresolved top-level alerts whose series is back in its expected range: over the last
     /// <see cref="DetectorOptions.RecoveryBuckets"/> buckets, the counterfactual effect (against the pre-change
-    /// projection) is below half the alert threshold or its interval holds zero. Attached alerts resolve with their parent.
+    /// projection) is below half the alert threshold. Attached alerts resolve with their parent.
     /// </summary>
     private async Task<int> ResolveRecoveredAsync(MetricTree tree, Dictionary<(string, string), AnalysedSeries> analysed, DateTime asOf, CancellationToken ct)
     {
@@ -278,8 +279,9 @@ public sealed partial class DetectionPass(
                 continue;
             }
 
+            // A wide interval is no evidence of recovery: the recent level itself must be close to the projection.
             var recent = CounterfactualEffect.Estimate(series.Series.Values, k, series.Series.Periods, settings.RecoveryBuckets, settings.Confidence, n - settings.RecoveryBuckets);
-            var back = Math.Abs(recent.Relative) < metric.Alert.MinRelativeChange / 2 || (recent.Low <= 0 && recent.High >= 0);
+            var back = double.IsFinite(recent.Relative) && Math.Abs(recent.Relative) < metric.Alert.MinRelativeChange / 2;
             if (back && await lifecycle.ResolveAsync(alert, $"back in range: last {settings.RecoveryBuckets} buckets {recent.Relative:+0.0%;-0.0%} against expected", ct))
             {
                 resolved++;

@@ -24,8 +24,12 @@ public sealed class DetectorOptions
     /// <summary>History read for a weekly node.</summary>
     public TimeSpan WeeklyWindow { get; set; } = TimeSpan.FromDays(7 * 156);
 
-    /// <summary>A change is new when it began at most this many buckets before the pass's time.</summary>
-    public int NewWithinBuckets { get; set; } = 72;
+    /// <summary>
+    /// A change is new when it began at most this long (and at least 8 buckets) before the window's end; older shifts
+    /// are history. Alerts already opened are never opened again, so a week only matters for data that arrives late
+    /// or all at once (a backfill, the demo).
+    /// </summary>
+    public TimeSpan NewWithin { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Segments analysed per node besides its total, largest first.</summary>
     public int MaxSegmentsPerNode { get; set; } = 5;

@@ -23,7 +23,7 @@ public sealed record NodeSeries(MetricDefinition Metric, string Segment, DateTim
     /// Reads the window of <paramref name="metric"/> ending before the bucket that holds <paramref name="asOf"/> (an open
     /// bucket is incomplete), drops the empty lead-in before the metric's first data, and bridges ratio gaps linearly.
     /// <paramref name="extra"/> lengthens the window (the impact estimate reads a full window before the deployment).
-    /// Null when too little is left to analyse (two daily cycles for hourly data, two weeks for daily, eight weeks for weekly).
+    /// Null when too little is left to analyse: two weekly cycles (and a point) for hourly and daily data, eight weeks for weekly.
     /// </summary>
     public static async Task<NodeSeries?> ReadAsync(
         SeriesReader reader, MetricDefinition metric, Func<string, MetricDefinition?> lookup, string segment, DateTime asOf, DetectorOptions options, CancellationToken ct,
@@ -42,8 +42,10 @@ public sealed record NodeSeries(MetricDefinition Metric, string Segment, DateTim
         points = points[first..];
         var (periods, minimum) = grain switch
         {
-            Grain.Hour => (new[] { 24, 168 }, 48),
-            Grain.Day => (new[] { 7 }, 14),
+            // Two full weekly cycles and one point: a shorter series (a segment that appeared days ago) would take
+            // its first weekend for a level shift.
+            Grain.Hour => (new[] { 24, 168 }, (2 * 168) + 1),
+            Grain.Day => (new[] { 7 }, (2 * 7) + 1),
             _ => (new[] { 52 }, 8),
         };
         if (points.Count < minimum)
