@@ -8,9 +8,10 @@ public sealed record CorrelatedDeployment(Guid Id, string Service, string Versio
 
 /// <summary>
 /// Which known interventions line up with a change. A deployment is named when it is in the metric's scope and
-/// started in [changeAt − lag − width, changeAt + width): the change point is the first bucket of the new level, so a
-/// change that began inside the previous bucket, or a deployment that started inside the change's own bucket, still
-/// lines up. The lag reported is changeAt − start in minutes, 0 when the deployment started inside the change bucket.
+/// started in [changeAt − lag − width, changeAt + 2·width): the change point is the first bucket of the new level and
+/// its position is uncertain by about a bucket either way (a partial first bucket, the decomposition's smoothing), so
+/// a deployment that started in the change's bucket or the next still lines up. The lag reported is changeAt − start
+/// in minutes, 0 when the deployment started at or after the change bucket's start.
 /// A change with no deployment in that window names none.
 /// </summary>
 public static class DeploymentCorrelation
@@ -19,7 +20,7 @@ public static class DeploymentCorrelation
         IEnumerable<Deployment> deployments, MetricDefinition metric, IReadOnlySet<string> scopeKeys, DateTime changeAt, TimeSpan width, TimeSpan lag)
     {
         var earliest = changeAt - lag - width;
-        var latest = changeAt + width;
+        var latest = changeAt + (2 * width);
         return [.. deployments
             .Where(d => d.StartedAt.UtcDateTime >= earliest && d.StartedAt.UtcDateTime < latest && InScope(d, metric, scopeKeys))
             .Select(d => new CorrelatedDeployment(d.Id, d.Service, d.Version, d.Kind, Math.Max(0, (int)Math.Round((changeAt - d.StartedAt.UtcDateTime).TotalMinutes))))

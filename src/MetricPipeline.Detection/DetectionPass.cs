@@ -32,6 +32,12 @@ public sealed partial class DetectionPass(
     /// <summary>Advisory lock key of the pass ("mpdetect" as ASCII).</summary>
     public const long LockKey = 0x6d70646574656374;
 
+    /// <summary>
+    /// A segment that (nearly) vanishes or doubles is a change of mix — a version rolled out, a country launched —
+    /// not a shift of the metric: it is left to the total's alert and its segment shares.
+    /// </summary>
+    public const double VanishedSegment = 0.9;
+
     private readonly DetectorOptions settings = options.Value;
 
     public async Task<DetectionPassResult> RunAsync(DateTime asOf, string trigger, DateTimeOffset? scheduledFireAt, string instance, CancellationToken ct)
@@ -112,7 +118,8 @@ public sealed partial class DetectionPass(
 
                     var draft = Draft(series, cp, tree, deployments, analysed, segmentsOf);
                     var relative = draft.RelativeChange;
-                    if (Math.Abs(relative) < metric.Alert.MinRelativeChange)
+                    if (Math.Abs(relative) < metric.Alert.MinRelativeChange
+                        || (series.Series.Segment.Length > 0 && Math.Abs(relative) >= VanishedSegment))
                     {
                         continue;
                     }

@@ -25,7 +25,8 @@ public sealed class DeploymentCorrelationTests
     [InlineData(-40, true, 40)]
     [InlineData(0, true, 0)]
     [InlineData(59, true, 0)]               // inside the change's own bucket: lag 0
-    [InlineData(60, false, 0)]              // after the change's bucket: not a cause
+    [InlineData(119, true, 0)]              // inside the next bucket: the change point may be a bucket early
+    [InlineData(120, false, 0)]             // later still: not a cause
     public void A_deployment_is_named_only_inside_the_lag_window_allowing_for_the_bucket(int minutesFromChange, bool named, int lag)
     {
         var deployment = At(ChangeAt.AddMinutes(minutesFromChange));
