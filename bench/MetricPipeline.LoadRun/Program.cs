@@ -49,19 +49,23 @@ public static class Program
             PostgresResult? postgres = null;
             if (!options.SkipCeilings)
             {
+                var brokerBefore = TreeCpu("beam.smp");
                 rabbit = await WithEnvironmentAsync(services, async (_, vhost) =>
                 {
                     var messages = workload.Unique.Chunk(eventsPerMessage).Select(c => RabbitCeiling.Envelope(c, vhost)).ToList();
                     return await RabbitCeiling.RunAsync(vhost, messages, eventsPerMessage, options.Clients, batchMessages * concurrentBatches * 2);
                 });
-                Console.WriteLine($"[{run}] RabbitMQ ceiling: {rabbit.MessagesPerSecond:N0} msg/s × {eventsPerMessage} = {rabbit.EventsPerSecond:N0} events/s ({rabbit.MessageBytes / 1024.0:N0} KiB messages)");
+                Console.WriteLine($"[{run}] RabbitMQ ceiling: {rabbit.MessagesPerSecond:N0} msg/s × {eventsPerMessage} = {rabbit.EventsPerSecond:N0} events/s ({rabbit.MessageBytes / 1024.0:N0} KiB messages; " +
+                    $"broker CPU {(TreeCpu("beam.smp") - brokerBefore) * 1e6 / workload.Unique.Count:N1} s per million events)");
 
+                var postgresBefore = TreeCpu("postgres");
                 postgres = await WithEnvironmentAsync(services, (db, _) =>
                     PostgresCeiling.RunAsync(db, registryYaml, workload.Unique, batchMessages * eventsPerMessage, concurrentBatches));
                 Console.WriteLine(
                     $"[{run}] Postgres ceiling: {postgres.EventsPerSecond:N0} events/s, {postgres.RowsPerSecond:N0} rows/s " +
                     $"({postgres.SeenRows:N0} ids, {postgres.BucketRows:N0} bucket rows, {postgres.MembershipRows:N0} memberships in {postgres.Batches} transactions); " +
-                    $"aggregation alone {postgres.Events / postgres.AggregateSeconds:N0} events/s on one core");
+                    $"Postgres CPU {(TreeCpu("postgres") - postgresBefore) * 1e6 / workload.Unique.Count:N1} s per million events (with migration); " +
+                    $"aggregation alone {postgres.Events / postgres.AggregateSeconds:N0} events per CPU second");
             }
 
             var pipeline = await WithEnvironmentAsync(services, (db, vhost) =>
@@ -95,6 +99,8 @@ public static class Program
             await services.DropAsync(name);
         }
     }
+
+    private static double TreeCpu(string comm) => CpuMeter.FindRoot(comm) is { } pid ? CpuMeter.TreeSeconds(pid) : 0;
 
     private static int Setting(LoadRunOptions options, string key, int fallback) =>
         options.ServerSettings.TryGetValue(key, out var text) && int.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value : fallback;

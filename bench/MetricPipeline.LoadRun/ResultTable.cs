@@ -35,5 +35,12 @@ public static class ResultTable
             $"server {Cpu(c => c.Server):N0}%, RabbitMQ {Cpu(c => c.Broker):N0}%, Postgres {Cpu(c => c.Postgres):N0}%, " +
             $"load generator {Cpu(c => c.LoadGenerator):N0}%, whole machine {Cpu(c => c.Machine):N0}% " +
             $"(others: {Cpu(c => c.Machine - c.Server - c.Broker - c.Postgres - c.LoadGenerator):N0}%)");
+
+        // CPU per event does not depend on how busy the shared machine was: it says what 2 idle cores could do.
+        double PerMillion(Func<CpuUse, double> part) => Median(r => part(r.Pipeline.Cpu) * 1e6 / r.Pipeline.UniqueEvents);
+        var total = PerMillion(c => c.Server + c.Broker + c.Postgres);
+        output.WriteLine(
+            $"CPU seconds per million events: server {PerMillion(c => c.Server):N1}, RabbitMQ {PerMillion(c => c.Broker):N1}, Postgres {PerMillion(c => c.Postgres):N1} " +
+            $"(total {total:N1}: {Environment.ProcessorCount} idle cores could do ≈{Environment.ProcessorCount * 1e6 / total:N0} events/s)");
     }
 }
