@@ -20,14 +20,14 @@ public sealed record PostgresResult(int Events, int Batches, long SeenRows, long
 /// The database's ceiling for the rollup's writes: the worker's own statements
 /// (<see cref="RollupStore.ClaimNewEventsAsync"/>, <see cref="RollupStore.UpsertBucketsAsync"/>,
 /// <see cref="RollupStore.AddMembershipsAsync"/>, one transaction per batch) with the rows the
-/// worker would write for the same events, on a freshly migrated database, with as many
+/// worker would write for the same events (after its <see cref="MembershipCache"/>), on a freshly migrated database, with as many
 /// connections as the worker runs batches at once. Aggregation is done beforehand and timed apart,
 /// so the figure is the database's alone; aggregation's CPU time is reported beside it.
 /// </summary>
 public static class PostgresCeiling
 {
     public static async Task<PostgresResult> RunAsync(
-        string connectionString, string registryYaml, List<TelemetryEvent> events, int eventsPerBatch, int concurrency)
+        string connectionString, string registryYaml, List<TelemetryEvent> events, int eventsPerBatch, int concurrency, int membershipCacheSize)
     {
         var options = new DbContextOptionsBuilder<MetricPipelineDbContext>().UseNpgsql(connectionString).Options;
         await using (var db = new MetricPipelineDbContext(options))
@@ -38,6 +38,7 @@ public static class PostgresCeiling
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var snapshot = new RegistrySnapshot(1, RegistryDocumentReader.ReadYaml(registryYaml).Metrics);
         var catalog = new SegmentCatalog(new RollupOptions().MaxSegmentValues);
+        var memberships = new MembershipCache(membershipCacheSize);
 
         var batches = new List<(Guid[] Ids, AggregatedBatch Rows)>();
         var aggregateCpu = TimeSpan.Zero;
@@ -57,7 +58,11 @@ public static class PostgresCeiling
                 var before = Process.GetCurrentProcess().TotalProcessorTime;
                 var rows = BucketAggregator.Aggregate(chunk, snapshot, catalog);
                 aggregateCpu += Process.GetCurrentProcess().TotalProcessorTime - before;
-                batches.Add((ids, rows));
+
+                // As the worker does: memberships committed by earlier batches are not written again.
+                var unwritten = memberships.Unwritten(rows.Memberships);
+                memberships.Remember(unwritten);
+                batches.Add((ids, rows with { Memberships = unwritten }));
             }
         }
 

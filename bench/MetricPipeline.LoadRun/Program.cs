@@ -31,6 +31,7 @@ public static class Program
         var eventsPerMessage = Setting(options, "Ingest__EventsPerMessage", new IngestOptions().EventsPerMessage);
         var batchMessages = Setting(options, "Rollup__BatchMessageLimit", new RollupOptions().BatchMessageLimit);
         var concurrentBatches = Setting(options, "Rollup__ConcurrentBatches", new RollupOptions().ConcurrentBatches);
+        var membershipCache = Setting(options, "Rollup__MembershipCacheSize", new RollupOptions().MembershipCacheSize);
 
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, load before: {Load()}");
         Console.WriteLine($"generating {options.Events:N0} events from seeds/scenario.yaml …");
@@ -39,7 +40,7 @@ public static class Program
             $"workload: {workload.Unique.Count:N0} unique events, {workload.SentEvents:N0} sent ({workload.SentEvents - workload.Unique.Count:N0} re-sends), " +
             $"{workload.Bodies.Count:N0} requests of B={options.Batch} events (≈{workload.Bodies.Average(b => b.Length) / 1024:N0} KiB), K={options.Clients} clients");
         Console.WriteLine(
-            $"settings: Ingest:EventsPerMessage={eventsPerMessage}, Rollup:BatchMessageLimit={batchMessages}, Rollup:ConcurrentBatches={concurrentBatches}" +
+            $"settings: Ingest:EventsPerMessage={eventsPerMessage}, Rollup:BatchMessageLimit={batchMessages}, Rollup:ConcurrentBatches={concurrentBatches}, Rollup:MembershipCacheSize={membershipCache}" +
             string.Concat(options.ServerSettings.Select(kv => $", {kv.Key}={kv.Value}")));
 
         var rows = new List<RunRow>();
@@ -60,7 +61,7 @@ public static class Program
 
                 var postgresBefore = TreeCpu("postgres");
                 postgres = await WithEnvironmentAsync(services, (db, _) =>
-                    PostgresCeiling.RunAsync(db, registryYaml, workload.Unique, batchMessages * eventsPerMessage, concurrentBatches));
+                    PostgresCeiling.RunAsync(db, registryYaml, workload.Unique, batchMessages * eventsPerMessage, concurrentBatches, membershipCache));
                 Console.WriteLine(
                     $"[{run}] Postgres ceiling: {postgres.EventsPerSecond:N0} events/s, {postgres.RowsPerSecond:N0} rows/s " +
                     $"({postgres.SeenRows:N0} ids, {postgres.BucketRows:N0} bucket rows, {postgres.MembershipRows:N0} memberships in {postgres.Batches} transactions); " +
