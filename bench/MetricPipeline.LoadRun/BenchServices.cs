@@ -65,14 +65,33 @@ public sealed partial class BenchServices(string postgres, Uri rabbitMq, Uri man
         return (connection, new UriBuilder(RabbitMq) { Path = "/" + name }.Uri);
     }
 
+    /// <summary>
+    /// Drops the database and vhost. A backend of another role (an autovacuum worker) can make the
+    /// forced drop fail for a moment; it is retried, and a database left behind is reported, not fatal.
+    /// </summary>
     public async Task DropAsync(string name)
     {
         NpgsqlConnection.ClearAllPools();
-        await using (var admin = new NpgsqlConnection(Postgres))
+        for (var attempt = 1; ; attempt++)
         {
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            try
+            {
+                await using var admin = new NpgsqlConnection(Postgres);
+                await admin.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+                break;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+            {
+                if (attempt == 10)
+                {
+                    await Console.Error.WriteLineAsync($"warning: database {name} was not dropped ({e.MessageText}); drop it by hand");
+                    break;
+                }
+
+                await Task.Delay(1000);
+            }
         }
 
         using var client = ManagementClient();
