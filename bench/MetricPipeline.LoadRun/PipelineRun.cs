@@ -17,6 +17,9 @@ public sealed record PipelineResult(
     double P50Ms, double P99Ms, CpuUse Cpu, bool Exact, string Verification)
 {
     public double EventsPerSecond => UniqueEvents / Seconds;
+
+    /// <summary>Events (with re-sends) answered 202 per second while the clients were sending.</summary>
+    public double IngestEventsPerSecond => SentEvents / SendSeconds;
 }
 
 /// <summary>

@@ -22,7 +22,8 @@ public static class ResultTable
         output.WriteLine($"|---|---:|---|");
         output.WriteLine(
             $"| end to end (HTTP → RabbitMQ → worker → Postgres), exact: {(rows.All(r => r.Pipeline.Exact) ? "PASS" : "FAIL")} | {Median(r => r.Pipeline.EventsPerSecond):N0} " +
-            $"| ingest latency p50 {Median(r => r.Pipeline.P50Ms):N0} ms, p99 {Median(r => r.Pipeline.P99Ms):N0} ms |");
+            $"| ingest latency p50 {Median(r => r.Pipeline.P50Ms):N0} ms, p99 {Median(r => r.Pipeline.P99Ms):N0} ms; " +
+            $"ingest alone accepted {Median(r => r.Pipeline.IngestEventsPerSecond):N0} events/s while sending |");
         output.WriteLine(
             $"| RabbitMQ ceiling (raw client, quorum, confirms) | {Median(r => r.Rabbit?.EventsPerSecond):N0} " +
             $"| {Median(r => r.Rabbit?.MessagesPerSecond):N0} msg/s of {Median(r => r.Rabbit?.MessageBytes) / 1024:N0} KiB |");
