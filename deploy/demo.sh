@@ -143,20 +143,32 @@ metricpipe --key "$ingest_key" simulate --scenario seeds/scenario.yaml ${DEMO_SI
 
 step="wait for the rollup worker"
 say "$step"
-# Events are acknowledged once they are on the bus; the worker writes buckets a moment later.
-deadline=$((SECONDS + 60))
-until curl -fsS --max-time 5 "$url/v1/metrics/$metric/series" 2>/dev/null | grep -q '"points":\[{'; do
+# Ingest answers 202 once the broker has the events; the worker counts them moments later.
+# Done when the rollup queue is empty and nothing is unacknowledged.
+mgmt="${METRICPIPELINE_RABBITMQ_MANAGEMENT:-http://guest:guest@127.0.0.1:15672}"
+deadline=$((SECONDS + ${DEMO_ROLLUP_TIMEOUT:-900}))
+while :; do
+  depth="$(curl -fsS --max-time 5 "$mgmt/api/queues/%2F/rollup" 2>/dev/null \
+    | python3 -c 'import json,sys; q=json.load(sys.stdin); print(q.get("messages",0)+q.get("messages_unacknowledged",0))' 2>/dev/null || echo "?")"
+  [[ "$depth" == 0 ]] && break
   if (( SECONDS >= deadline )); then
-    say "no rolled-up points for '$metric' after 60 s; showing what there is"
+    say "the rollup queue still holds $depth messages; showing what is counted so far"
     break
   fi
-  sleep 2
+  say "  $depth messages (each up to 1,000 events) still to roll up"
+  sleep 5
 done
 
 step="print the history of $metric"
 say "$step"
 # shellcheck disable=SC2086
-metricpipe history "$metric" --format table ${DEMO_HISTORY_ARGS:-} || fail "metricpipe history failed (message above)"
+from_day="$(date -u -d '-22 days' +%Y-%m-%dT00:00:00Z)"
+# shellcheck disable=SC2086
+metricpipe history "$metric" --grain day --from "$from_day" --format table ${DEMO_HISTORY_ARGS:-} || fail "metricpipe history failed (message above)"
+say "the same, plan=free only (the scenario's model rollout hurts this segment):"
+# shellcheck disable=SC2086
+metricpipe history "$metric" --grain day --from "$from_day" --segment plan:free --format table ${DEMO_HISTORY_ARGS:-} \
+  || fail "metricpipe history failed (message above)"
 
 cat >&2 <<EOF
 

@@ -59,7 +59,7 @@ pid_alive() {
 }
 read_file() { [[ -f "$1" ]] && cat "$1" || true; }
 
-# Runs a command as another user without an intermediate process, so `$!` is the server's PID.
+# Runs a short command as another user (from the state folder, which that user can enter).
 as_user() {
   local user="$1"; shift
   local home
@@ -76,24 +76,28 @@ require_root() {
 
 # apt-get install without starting anything: a package's postinst would otherwise try to
 # start its service (and fail or bind to all interfaces). policy-rc.d exit 101 is the
-# Debian-documented way to deny that; we add it only for the install and only if absent.
+# Debian-documented way to deny that; we add it only for the install and only if absent, and
+# remove it even when the install is interrupted.
+added_policy=""
+remove_added_policy() { if [[ -n "$added_policy" ]]; then rm -f "$added_policy"; added_policy=""; fi; }
+trap remove_added_policy EXIT
+
 apt_install() {
-  local policy=/usr/sbin/policy-rc.d added_policy=0 rc=0
+  local policy=/usr/sbin/policy-rc.d rc=0
   mkdir -p "$LOGS"
   if [[ ! -e "$policy" ]]; then
     printf '#!/bin/sh\nexit 101\n' > "$policy"
     chmod 755 "$policy"
-    added_policy=1
+    added_policy="$policy"
   fi
   say "installing $* with apt-get (log: $LOGS/apt.log)"
-  {
-    if ! apt-cache show "$@" >/dev/null 2>&1 || [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit 2>/dev/null)" ]]; then
-      apt-get update
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
+  local install=(apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@")
+  # Stale or missing package lists are the usual failure on a fresh machine: update, retry once.
+  { DEBIAN_FRONTEND=noninteractive "${install[@]}" \
+      || { apt-get -o DPkg::Lock::Timeout=300 update && DEBIAN_FRONTEND=noninteractive "${install[@]}"; }
   } >>"$LOGS/apt.log" 2>&1 || rc=$?
-  if [[ "$added_policy" == 1 ]]; then rm -f "$policy"; fi
+  remove_added_policy
   if [[ "$rc" != 0 ]]; then
     show_tail "$LOGS/apt.log"
     die "apt-get install $* failed (exit $rc); see $LOGS/apt.log"

@@ -11,7 +11,10 @@ switch (what)
         ProductEvaluation.PrintReport(Periods(args));
         break;
     case "nyc-taxi":
-        NycTaxiEvaluation.PrintReport();
+        NabEvaluation.PrintReport(onlyTaxi: true);
+        break;
+    case "nab":
+        NabEvaluation.PrintReport(onlyTaxi: false);
         break;
     case "sweep":
         TcpdEvaluation.Sweep();
@@ -19,10 +22,10 @@ switch (what)
     case "all":
         TcpdEvaluation.PrintReport(verbose);
         ProductEvaluation.PrintReport(Periods(args));
-        NycTaxiEvaluation.PrintReport();
+        NabEvaluation.PrintReport(onlyTaxi: false);
         break;
     default:
-        Console.Error.WriteLine($"unknown evaluation '{what}': use all, tcpd, product, nyc-taxi or sweep");
+        Console.Error.WriteLine($"unknown evaluation '{what}': use all, tcpd, product, nyc-taxi, nab or sweep");
         return 2;
 }
 

@@ -20,10 +20,10 @@ public static class RegistryApi
         app.MapPost("/v1/registry", ApplyDocumentAsync).RequireKey(KeyKind.Admin);
         app.MapPut("/v1/metrics/{key}", PutMetricAsync).RequireKey(KeyKind.Admin);
         app.MapGet("/v1/metrics", async (MetricStore store, CancellationToken ct) =>
-            Results.Json(await store.AllAsync(ct), RegistryJson.SerializerOptions));
+            Results.Json((await store.AllAsync(ct)).ConvertAll(Redacted), RegistryJson.SerializerOptions));
         app.MapGet("/v1/metrics/{key}", async (string key, MetricStore store, CancellationToken ct) =>
             await store.FindAsync(key, ct) is { } metric
-                ? Results.Json(metric, RegistryJson.SerializerOptions)
+                ? Results.Json(Redacted(metric), RegistryJson.SerializerOptions)
                 : Problems.NotFound($"no metric '{key}' in the registry"));
         return app;
     }
@@ -64,6 +64,7 @@ public static class RegistryApi
 
     private static async Task<IResult> ApplyAsync(MetricStore store, IReadOnlyList<MetricDefinition> incoming, CancellationToken ct)
     {
+        incoming = await KeepStoredWebhooksAsync(store, incoming, ct);
         var existing = await store.AllAsync(ct);
         var validation = RegistryValidator.Validate(existing, incoming);
         if (!validation.IsValid)
@@ -77,6 +78,34 @@ public static class RegistryApi
             incoming.Count,
             [.. incoming.Where(m => !known.Contains(m.Key)).Select(m => m.Key)],
             [.. incoming.Where(m => known.Contains(m.Key)).Select(m => m.Key)]));
+    }
+
+    /// <summary>
+    /// Reads need no key, so a per-metric Slack webhook (a secret) is never shown: it reads back as
+    /// <c>"(set)"</c>. A definition written back with that placeholder keeps the stored webhook.
+    /// </summary>
+    private static MetricDefinition Redacted(MetricDefinition metric) =>
+        metric.Alert.SlackWebhook is null ? metric : metric with { Alert = metric.Alert with { SlackWebhook = WebhookPlaceholder } };
+
+    private const string WebhookPlaceholder = "(set)";
+
+    private static async Task<IReadOnlyList<MetricDefinition>> KeepStoredWebhooksAsync(MetricStore store, IReadOnlyList<MetricDefinition> incoming, CancellationToken ct)
+    {
+        var result = new List<MetricDefinition>(incoming.Count);
+        foreach (var metric in incoming)
+        {
+            if (metric.Alert.SlackWebhook == WebhookPlaceholder)
+            {
+                var stored = await store.FindAsync(metric.Key, ct);
+                result.Add(metric with { Alert = metric.Alert with { SlackWebhook = stored?.Alert.SlackWebhook } });
+            }
+            else
+            {
+                result.Add(metric);
+            }
+        }
+
+        return result;
     }
 
     private static IResult Refuse(IReadOnlyList<string> errors) =>

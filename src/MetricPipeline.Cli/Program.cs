@@ -18,6 +18,7 @@ root.Subcommands.Add(MetricsCommand.Create());
 root.Subcommands.Add(HistoryCommand.Create());
 root.Subcommands.Add(DeployCommand.Create());
 root.Subcommands.Add(AlertsCommand.Create());
+root.Subcommands.Add(DbCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

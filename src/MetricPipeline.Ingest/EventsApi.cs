@@ -21,8 +21,8 @@ public static class EventsApi
     public const string RateLimitPolicy = "ingest";
 
     private static readonly Meter Meter = new("MetricPipeline.Ingest");
-    private static readonly Counter<long> AcceptedCounter = Meter.CreateCounter<long>("metricpipeline_ingest_events_accepted", "events");
-    private static readonly Counter<long> RejectedCounter = Meter.CreateCounter<long>("metricpipeline_ingest_events_rejected", "events");
+    private static readonly Counter<long> AcceptedCounter = Meter.CreateCounter<long>("events_accepted", "events");
+    private static readonly Counter<long> RejectedCounter = Meter.CreateCounter<long>("events_rejected", "events");
 
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {

@@ -14,9 +14,9 @@ public sealed class RollupProcessor(
     NpgsqlDataSource dataSource, RegistryCache registry, SegmentCatalog catalog, MembershipCache memberships, TimeProvider clock)
 {
     private static readonly Meter Meter = new("MetricPipeline.Rollup");
-    private static readonly Counter<long> Counted = Meter.CreateCounter<long>("metricpipeline_rollup_events_counted", "events");
-    private static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("metricpipeline_rollup_events_duplicate", "events");
-    private static readonly Counter<long> BucketRows = Meter.CreateCounter<long>("metricpipeline_rollup_bucket_rows_written", "rows");
+    private static readonly Counter<long> Counted = Meter.CreateCounter<long>("events_counted", "events");
+    private static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("events_duplicate", "events");
+    private static readonly Counter<long> BucketRows = Meter.CreateCounter<long>("bucket_rows_written", "rows");
 
     public async Task<RollupResult> ProcessAsync(IReadOnlyList<TelemetryEvent> events, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using MetricPipeline.Alerting;
 using MetricPipeline.Api;
 using MetricPipeline.Ingest;
 using MetricPipeline.Rollup;
@@ -18,6 +19,11 @@ if (roles.Ingest)
 if (roles.Worker)
 {
     builder.Services.AddRollup(builder.Configuration);
+}
+
+if (roles.Detector)
+{
+    builder.Services.AddAlerting(builder.Configuration);
 }
 
 if (roles.Api)

@@ -39,6 +39,16 @@ public static class ChangePointDetector
             Winsorise(scaled, options.ClipAt, options.ClipWindow);
         }
 
+        return Segment(scaled, options);
+    }
+
+    /// <summary>
+    /// The search step of <see cref="Detect"/> alone, on a series already scaled to unit noise (and winsorised if the
+    /// configuration clips): for callers that need the scaled series themselves and should not compute it twice.
+    /// </summary>
+    public static int[] Segment(ReadOnlySpan<double> scaled, ChangePointOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         var n = scaled.Length;
         ISegmentCost cost = options.Model switch
         {
@@ -110,12 +120,53 @@ public static class ChangePointDetector
     public static void Winsorise(Span<double> z, double limit, int window)
     {
         var half = Math.Max(window / 2, 1);
+        if (half == 2)
+        {
+            WinsoriseFive(z, limit);
+            return;
+        }
+
         var medians = new double[z.Length];
+        Span<double> scratch = 2 * half < 64 ? stackalloc double[(2 * half) + 1] : new double[(2 * half) + 1];
         for (var i = 0; i < z.Length; i++)
         {
             var from = Math.Max(0, i - half);
             var to = Math.Min(z.Length, i + half + 1);
-            medians[i] = RobustStatistics.Median(z[from..to]);
+            var windowValues = scratch[..(to - from)];
+            z[from..to].CopyTo(windowValues);
+            medians[i] = RobustStatistics.MedianInPlace(windowValues);
+        }
+
+        for (var i = 0; i < z.Length; i++)
+        {
+            z[i] = Math.Clamp(z[i], medians[i] - limit, medians[i] + limit);
+        }
+    }
+
+    /// <summary><see cref="Winsorise"/> for the default 5-point window: medians by a small insertion sort, no allocation per point.</summary>
+    private static void WinsoriseFive(Span<double> z, double limit)
+    {
+        var medians = new double[z.Length];
+        Span<double> w = stackalloc double[5];
+        for (var i = 0; i < z.Length; i++)
+        {
+            var from = Math.Max(0, i - 2);
+            var to = Math.Min(z.Length, i + 3);
+            var count = to - from;
+            for (var k = 0; k < count; k++)
+            {
+                var v = z[from + k];
+                var j = k - 1;
+                while (j >= 0 && w[j] > v)
+                {
+                    w[j + 1] = w[j];
+                    j--;
+                }
+
+                w[j + 1] = v;
+            }
+
+            medians[i] = count % 2 == 1 ? w[count / 2] : 0.5 * (w[(count / 2) - 1] + w[count / 2]);
         }
 
         for (var i = 0; i < z.Length; i++)

@@ -15,8 +15,19 @@ public enum MetricDirection
 /// </summary>
 public sealed record DetectedChangePoint(int Index, double Before, double After, double? RelativeChange, double Score, bool IsGood);
 
-/// <summary>A single-point anomaly: observed <see cref="Value"/>, <see cref="Expected"/> value and robust z-score of the remainder.</summary>
-public sealed record DetectedAnomaly(int Index, double Value, double Expected, double Score);
+/// <summary>
+/// An anomaly event: <see cref="Index"/> is its peak (largest |robust z| of the remainder), with the observed
+/// <see cref="Value"/>, <see cref="Expected"/> value and z-score there; <see cref="FirstIndex"/>…<see cref="LastIndex"/>
+/// is the run of consecutive anomalous points it stands for (both equal <see cref="Index"/> for a single point).
+/// </summary>
+public sealed record DetectedAnomaly(int Index, double Value, double Expected, double Score)
+{
+    /// <summary>First observation of the anomalous run.</summary>
+    public int FirstIndex { get; init; } = Index;
+
+    /// <summary>Last observation of the anomalous run (inclusive).</summary>
+    public int LastIndex { get; init; } = Index;
+}
 
 /// <summary>The detector's answer for one series.</summary>
 public sealed record SeriesDetection(IReadOnlyList<DetectedChangePoint> ChangePoints, IReadOnlyList<DetectedAnomaly> Anomalies);

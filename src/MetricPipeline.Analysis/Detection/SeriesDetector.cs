@@ -1,6 +1,7 @@
 using MetricPipeline.Analysis.Anomalies;
 using MetricPipeline.Analysis.ChangePoints;
 using MetricPipeline.Analysis.Decomposition;
+using MetricPipeline.Analysis.Statistics;
 
 namespace MetricPipeline.Analysis.Detection;
 
@@ -20,13 +21,19 @@ public static class SeriesDetector
         var n = y.Length;
 
         var window = periods.Count > 0 ? periods.Max() : 24;
+        var persistence = options.MinPersistence ?? (periods.Count > 0 ? periods.Min() : 24);
         var (deseasonalised, remainder) = Decompose(y, periods, options);
-        var (accepted, sigma) = FindShifts(deseasonalised, window, options);
-        if (periods.Count > 0 && accepted.Count > 0)
+
+        // Spikes: remainder points far out are replaced in the refit's input, so the seasonal smoother of the second
+        // decomposition does not take part of a spike into the same phase of neighbouring cycles (an "echo").
+        var spikes = remainder is null ? [] : FindSpikes(remainder, options.SpikeClip);
+        var (accepted, sigma) = FindShifts(deseasonalised, remainder, window, persistence, options);
+        if (periods.Count > 0 && (accepted.Count > 0 || spikes.Count > 0))
         {
             // Second pass: the seasonal smoother spreads part of a jump over neighbouring cycles, which leaves ramps
-            // in d. Removing the found steps before decomposing again gives a seasonal free of them.
-            var steps = y.ToArray();
+            // in d. Removing the found steps (and clipped spikes) before decomposing again gives a seasonal free of them.
+            var input = y.ToArray();
+            var offsets = new double[n];
             var offset = 0.0;
             var next = 0;
             for (var i = 0; i < n; i++)
@@ -37,18 +44,24 @@ public static class SeriesDetector
                     next++;
                 }
 
-                steps[i] -= offset;
+                offsets[i] = offset;
+                input[i] -= offset;
             }
 
-            var (stepFree, stepFreeRemainder) = Decompose(steps, periods, options);
+            ReplaceSpikes(input, spikes, periods.Max());
+
+            var (stepFree, stepFreeRemainder) = Decompose(input, periods, options);
             for (var i = 0; i < n; i++)
             {
-                // y − seasonal₂, where seasonal₂ = steps − (steps − seasonal₂).
-                deseasonalised[i] = y[i] - (steps[i] - stepFree[i]);
+                // seasonal₂ = input − (input − seasonal₂); d = y − seasonal₂. The remainder is measured against the
+                // unclipped y, so a clipped spike still shows at its full size.
+                var seasonal = input[i] - stepFree[i];
+                deseasonalised[i] = y[i] - seasonal;
+                stepFreeRemainder![i] += y[i] - offsets[i] - input[i];
             }
 
             remainder = stepFreeRemainder;
-            (accepted, sigma) = FindShifts(deseasonalised, window, options);
+            (accepted, sigma) = FindShifts(deseasonalised, remainder, window, persistence, options);
         }
 
         if (sigma == 0)
@@ -64,19 +77,95 @@ public static class SeriesDetector
         var scores = new double[n];
         var center = RobustScore.Compute(residual, scores);
         var anomalies = new List<DetectedAnomaly>();
+        var gap = options.AnomalyEventGap ?? Math.Max(1, (periods.Count > 0 ? periods.Min() : 24) / 24);
         for (var i = 0; i < n; i++)
         {
-            if (Math.Abs(scores[i]) >= options.AnomalyThreshold)
+            if (Math.Abs(scores[i]) < options.AnomalyThreshold)
             {
-                anomalies.Add(new DetectedAnomaly(i, y[i], y[i] - (residual[i] - center), scores[i]));
+                continue;
             }
+
+            var peak = i;
+            var first = i;
+            if (options.MergeAnomalyEvents)
+            {
+                // One event per run of anomalous points (gaps of at most `gap` normal points), reported at its largest |z|.
+                for (var j = i + 1; j < n && j - i <= gap + 1; j++)
+                {
+                    if (Math.Abs(scores[j]) >= options.AnomalyThreshold)
+                    {
+                        i = j;
+                        peak = Math.Abs(scores[j]) > Math.Abs(scores[peak]) ? j : peak;
+                    }
+                }
+            }
+
+            anomalies.Add(new DetectedAnomaly(peak, y[peak], y[peak] - (residual[peak] - center), scores[peak]) { FirstIndex = first, LastIndex = i });
         }
 
         return new SeriesDetection(changePoints, anomalies);
     }
 
+    /// <summary>Indices whose remainder lies beyond <paramref name="clip"/> robust σ (1.4826·MAD) of the remainder's median.</summary>
+    private static List<int> FindSpikes(double[] remainder, double clip)
+    {
+        var spikes = new List<int>();
+        if (!double.IsFinite(clip))
+        {
+            return spikes;
+        }
+
+        var center = RobustStatistics.Median(remainder);
+        var scale = RobustStatistics.MadToSigma * RobustStatistics.MedianAbsoluteDeviation(remainder, center);
+        for (var i = 0; i < remainder.Length && scale > 0; i++)
+        {
+            if (Math.Abs(remainder[i] - center) > clip * scale)
+            {
+                spikes.Add(i);
+            }
+        }
+
+        return spikes;
+    }
+
+    /// <summary>
+    /// Replaces each spike by the median of the observations at the same phase one and two longest periods before and
+    /// after. Not the first fit plus a clipped remainder: that fit's seasonal already holds part of the spike, so the
+    /// refit would inherit it. Flagged neighbours are not excluded: many flagged points are echoes of the first fit
+    /// whose observations are normal, and the median of four ignores one true outlier.
+    /// </summary>
+    private static void ReplaceSpikes(double[] input, List<int> spikes, int period)
+    {
+        if (spikes.Count == 0)
+        {
+            return;
+        }
+
+        Span<double> neighbours = stackalloc double[4];
+        var replacements = new double[spikes.Count];
+        for (var k = 0; k < spikes.Count; k++)
+        {
+            var i = spikes[k];
+            var count = 0;
+            foreach (var j in (ReadOnlySpan<int>)[i - period, i + period, i - (2 * period), i + (2 * period)])
+            {
+                if (j >= 0 && j < input.Length)
+                {
+                    neighbours[count++] = input[j];
+                }
+            }
+
+            replacements[k] = count > 0 ? RobustStatistics.MedianInPlace(neighbours[..count]) : input[i];
+        }
+
+        for (var k = 0; k < spikes.Count; k++)
+        {
+            input[spikes[k]] = replacements[k];
+        }
+    }
+
     /// <summary>Change points of d, measured on d winsorised at the change-point search's clip level, weak ones dropped.</summary>
-    private static (IReadOnlyList<MeasuredShift> Shifts, double Sigma) FindShifts(double[] deseasonalised, int window, SeriesDetectorOptions options)
+    private static (IReadOnlyList<MeasuredShift> Shifts, double Sigma) FindShifts(double[] deseasonalised, double[]? remainder, int window, int persistence, SeriesDetectorOptions options)
     {
         var n = deseasonalised.Length;
         var sigma = ChangePointDetector.NoiseScale(deseasonalised, options.ChangePoints.ScaleFloor);
@@ -85,20 +174,36 @@ public static class SeriesDetector
             return ([], 0);
         }
 
-        var clipped = (double[])deseasonalised.Clone();
-        for (var i = 0; i < n; i++)
+        // The significance of a level difference between two windows depends on how much the noise averages out
+        // over them: with positively autocorrelated errors far less than 1/w. Use the remainder's long-run scale
+        // when it is larger than the white-noise scale σ̂ (it never lowers the bar).
+        var testSigma = sigma;
+        if (options.LongRunScale && remainder is not null)
         {
-            clipped[i] /= sigma;
+            testSigma = Math.Max(sigma, AutocorrelatedNoise.LongRunScale(remainder, out _));
         }
 
-        ChangePointDetector.Winsorise(clipped, double.IsFinite(options.ChangePoints.ClipAt) ? options.ChangePoints.ClipAt : 3, options.ChangePoints.ClipWindow);
+        // The change-point search's own preprocessing (centre, scale to unit noise, winsorise) done once here: the
+        // same scaled series goes to the search, and scaled back it is the clipped d the shifts are measured on.
+        var center = RobustStatistics.Median(deseasonalised);
+        var scaled = new double[n];
         for (var i = 0; i < n; i++)
         {
-            clipped[i] *= sigma;
+            scaled[i] = (deseasonalised[i] - center) / sigma;
         }
 
-        var candidates = ChangePointDetector.Detect(deseasonalised, options.ChangePoints).ToList();
-        var shifts = ShiftMeasure.Filter(clipped, candidates, window, sigma, options.MinRelativeChange, options.MinScore);
+        var clipAt = double.IsFinite(options.ChangePoints.ClipAt) ? options.ChangePoints.ClipAt : 3;
+        ChangePointDetector.Winsorise(scaled, clipAt, options.ChangePoints.ClipWindow);
+        var clipped = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            clipped[i] = (scaled[i] * sigma) + center;
+        }
+
+        // Without clipping in the search configuration, the search sees the unclipped scaled series as before.
+        var searched = double.IsFinite(options.ChangePoints.ClipAt) ? scaled : ChangePointDetector.ScaleToUnitNoise(deseasonalised, options.ChangePoints.ScaleFloor)!;
+        var candidates = ChangePointDetector.Segment(searched, options.ChangePoints).ToList();
+        var shifts = ShiftMeasure.Filter(clipped, candidates, window, testSigma, options.MinRelativeChange, options.MinScore, persistence);
 
         // The piecewise-linear search fits a jump that the decomposition has smeared into a short ramp as
         // "before, ramp, after": two same-signed shifts a few hours apart. Report one shift at the ramp's middle.
@@ -116,7 +221,7 @@ public static class SeriesDetector
             }
         }
 
-        return merged.Count == shifts.Count ? (shifts, sigma) : (ShiftMeasure.Filter(clipped, merged, window, sigma, options.MinRelativeChange, options.MinScore), sigma);
+        return merged.Count == shifts.Count ? (shifts, sigma) : (ShiftMeasure.Filter(clipped, merged, window, testSigma, options.MinRelativeChange, options.MinScore, persistence), sigma);
     }
 
     private static void Validate(ReadOnlySpan<double> y, IReadOnlyList<int> periods)

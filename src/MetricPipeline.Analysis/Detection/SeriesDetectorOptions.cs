@@ -22,4 +22,32 @@ public sealed record SeriesDetectorOptions
 
     /// <summary>STL seasonal window (R's <c>s.window</c>) for every period.</summary>
     public int SeasonalWindow { get; init; } = 7;
+
+    /// <summary>
+    /// Minimum number of observations a new level must hold on each side of a shift (a shorter excursion is a
+    /// transient, reported through the anomalies). Null: the shortest seasonal period (24 without periods).
+    /// </summary>
+    public int? MinPersistence { get; init; }
+
+    /// <summary>
+    /// Measure shift significance against the long-run noise scale of the remainder (inflated for its lag-1
+    /// autocorrelation) instead of the white-noise scale alone. See docs/DETECTION.md.
+    /// </summary>
+    public bool LongRunScale { get; init; } = true;
+
+    /// <summary>
+    /// Remainder points of the first fit beyond this many robust σ are replaced in the refit's input by the median of
+    /// the observations one and two longest periods away, so a spike cannot leak into the seasonal component and echo
+    /// one period away. Their anomaly scores still use the observed value. Infinity turns this off.
+    /// </summary>
+    public double SpikeClip { get; init; } = 6;
+
+    /// <summary>Report runs of anomalous points as one anomaly event at their peak.</summary>
+    public bool MergeAnomalyEvents { get; init; } = true;
+
+    /// <summary>
+    /// Most non-anomalous points allowed inside one anomaly event. Null: max(1, shortest period / 24) — one hour
+    /// when the shortest period is a day, whatever the sampling interval.
+    /// </summary>
+    public int? AnomalyEventGap { get; init; }
 }

@@ -27,6 +27,14 @@ public static class ShiftMeasure
     /// (when defined) or |z| ≥ minScore, re-measuring its neighbours, until all remaining shifts pass.
     /// </summary>
     public static IReadOnlyList<MeasuredShift> Filter(ReadOnlySpan<double> d, List<int> candidates, int window, double sigma, double minRelative, double minScore)
+        => Filter(d, candidates, window, sigma, minRelative, minScore, minPersistence: 1);
+
+    /// <summary>
+    /// As <see cref="Filter(ReadOnlySpan{double}, List{int}, int, double, double, double)"/>, and a shift also fails when
+    /// the level before or after it lasts fewer than <paramref name="minPersistence"/> observations (to the
+    /// neighbouring shift or the series' end): a short excursion is a transient, not a new level.
+    /// </summary>
+    public static IReadOnlyList<MeasuredShift> Filter(ReadOnlySpan<double> d, List<int> candidates, int window, double sigma, double minRelative, double minScore, int minPersistence)
     {
         var points = new List<int>(candidates);
         while (true)
@@ -37,7 +45,10 @@ public static class ShiftMeasure
             for (var i = 0; i < measured.Count; i++)
             {
                 var m = measured[i];
-                var fails = Math.Abs(m.Score) < minScore || (m.RelativeChange is { } r && Math.Abs(r) < minRelative);
+                var previous = i == 0 ? 0 : points[i - 1];
+                var next = i + 1 < points.Count ? points[i + 1] : d.Length;
+                var fails = Math.Abs(m.Score) < minScore || (m.RelativeChange is { } r && Math.Abs(r) < minRelative)
+                    || m.Index - previous < minPersistence || next - m.Index < minPersistence;
                 if (fails && Math.Abs(m.Score) < worstScore)
                 {
                     worst = i;

@@ -15,9 +15,104 @@ public static class RobustStatistics
         }
 
         var copy = values.ToArray();
-        Array.Sort(copy);
-        var mid = copy.Length / 2;
-        return copy.Length % 2 == 1 ? copy[mid] : 0.5 * (copy[mid - 1] + copy[mid]);
+        return MedianInPlace(copy);
+    }
+
+    /// <summary>
+    /// The median of <paramref name="values"/>, reordering them: O(n) selection of the middle order statistic(s)
+    /// instead of a full sort. The value is the same as sorting and taking the middle. NaN for an empty span.
+    /// </summary>
+    public static double MedianInPlace(Span<double> values)
+    {
+        if (values.IsEmpty)
+        {
+            return double.NaN;
+        }
+
+        var mid = values.Length / 2;
+        var upper = Select(values, mid);
+        if (values.Length % 2 == 1)
+        {
+            return upper;
+        }
+
+        // After selection everything left of mid is ≤ the mid-th value: the other middle value is their maximum.
+        var lower = double.NegativeInfinity;
+        foreach (var v in values[..mid])
+        {
+            lower = Math.Max(lower, v);
+        }
+
+        return 0.5 * (lower + upper);
+    }
+
+    /// <summary>Hoare selection (median-of-three pivot): leaves the k-th smallest at index k, smaller ones before it, and returns it.</summary>
+    private static double Select(Span<double> a, int k)
+    {
+        int left = 0, right = a.Length - 1;
+        var budget = 4 * (int)Math.Log2(a.Length + 1) + 8;
+        while (right > left)
+        {
+            if (--budget < 0)
+            {
+                // Pathological pivots: finish by sorting what is left, still O(n log n).
+                a[left..(right + 1)].Sort();
+                return a[k];
+            }
+
+            var middle = left + ((right - left) / 2);
+            if (a[middle] < a[left])
+            {
+                (a[middle], a[left]) = (a[left], a[middle]);
+            }
+
+            if (a[right] < a[left])
+            {
+                (a[right], a[left]) = (a[left], a[right]);
+            }
+
+            if (a[right] < a[middle])
+            {
+                (a[right], a[middle]) = (a[middle], a[right]);
+            }
+
+            var pivot = a[middle];
+            int i = left, j = right;
+            while (i <= j)
+            {
+                while (a[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (pivot < a[j])
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (k <= j)
+            {
+                right = j;
+            }
+            else if (k >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                return a[k];
+            }
+        }
+
+        return a[k];
     }
 
     /// <summary>Median absolute deviation about <paramref name="center"/>: median |xᵢ − center| (unscaled).</summary>
@@ -29,7 +124,7 @@ public static class RobustStatistics
             deviations[i] = Math.Abs(values[i] - center);
         }
 
-        return Median(deviations);
+        return MedianInPlace(deviations);
     }
 
     /// <summary>
@@ -51,6 +146,7 @@ public static class RobustStatistics
             diff[i - 1] = y[i] - y[i - 1];
         }
 
-        return MadToSigma * MedianAbsoluteDeviation(diff, Median(diff)) / Math.Sqrt(2);
+        var center = MedianInPlace(diff);
+        return MadToSigma * MedianAbsoluteDeviation(diff, center) / Math.Sqrt(2);
     }
 }

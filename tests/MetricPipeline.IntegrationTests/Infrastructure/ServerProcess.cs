@@ -11,6 +11,7 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder log = new();
+    private bool disposed;
 
     private ServerProcess(Process process, Uri baseAddress)
     {
@@ -76,18 +77,26 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Ends the process at once, as a crash or an OOM kill would: no graceful shutdown.</summary>
     public void Kill()
     {
-        if (!process.HasExited)
+        if (disposed || process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            return;
         }
+
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Idempotent: a test may dispose a server its environment will dispose again.</summary>
+    public ValueTask DisposeAsync()
     {
-        Kill();
-        await Task.CompletedTask;
-        process.Dispose();
+        if (!disposed)
+        {
+            Kill();
+            disposed = true;
+            process.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     private async Task WaitReadyAsync(TimeSpan timeout)

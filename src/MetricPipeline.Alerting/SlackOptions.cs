@@ -1,0 +1,46 @@
+namespace MetricPipeline.Alerting;
+
+/// <summary>Bound from the configuration section <c>Slack</c> (<c>Slack__WebhookUrl</c>, …).</summary>
+public sealed class SlackOptions
+{
+    public const string Section = "Slack";
+
+    /// <summary>Default incoming-webhook URL; a metric's <c>alert.slackWebhook</c> overrides it. None: alerts are stored and logged, not posted.</summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>Base of the links in alerts; defaults to the server's own first URL.</summary>
+    public string? DashboardBaseUrl { get; set; }
+
+    /// <summary>Posts tried before an alert is marked failed (each claim counts, a 429 too).</summary>
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>How often the dispatcher looks for due alerts when nobody wakes it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait for one POST to answer.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Alerts claimed per round; they are posted one after another.</summary>
+    public int BatchSize { get; set; } = 10;
+
+    /// <summary>
+    /// Slack of the claim lease beyond the posts' own worst case: a row claimed by a process that
+    /// died is retried once <c>BatchSize × AttemptTimeout + LeaseMargin</c> has passed.
+    /// </summary>
+    public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First retry delay after a 5xx, timeout or connection error; doubles each attempt.</summary>
+    public TimeSpan BaseBackoff { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest retry delay (also the cap on a server's Retry-After).</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Wait after a 429 that names no Retry-After.</summary>
+    public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The detector's deployment look-back, quoted when no deployment lines up ("no tagged deployment in the 6 h before").</summary>
+    public TimeSpan DeploymentWindow { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How long a claimed row stays reserved for the process that claimed it.</summary>
+    public TimeSpan Lease => (AttemptTimeout * BatchSize) + LeaseMargin;
+}

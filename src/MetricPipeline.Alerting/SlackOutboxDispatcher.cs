@@ -1,0 +1,236 @@
+using MetricPipeline.Data;
+using MetricPipeline.Data.Entities;
+using MetricPipeline.Registry;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace MetricPipeline.Alerting;
+
+/// <summary>
+/// Posts due alerts to Slack from the <see cref="SlackOutbox"/>, polling every
+/// <see cref="SlackOptions.PollInterval"/> or at once when <see cref="SlackOutboxSignal.Wake"/> is called.
+/// </summary>
+/// <remarks>
+/// Exactly once, with one honest caveat: Slack's incoming webhooks take no idempotency key, so if
+/// this process dies after Slack answered 200 but before the <c>delivered</c> row is committed, the
+/// row is claimed again when its lease expires and the message is posted a second time. The window
+/// is kept to the single UPDATE that follows the response. Everything else — retries, restarts,
+/// several dispatchers side by side — posts each alert once.
+/// </remarks>
+public sealed class SlackOutboxDispatcher(
+    NpgsqlDataSource dataSource,
+    IServiceScopeFactory scopes,
+    SlackOutboxSignal signal,
+    IOptions<SlackOptions> options,
+    TimeProvider clock,
+    ILogger<SlackOutboxDispatcher> logger) : BackgroundService
+{
+    /// <summary>Webhooks that answered 429, and when they may be tried again (this process's memory only).</summary>
+    private readonly Dictionary<Uri, DateTimeOffset> rateLimited = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        logger.LogInformation(
+            "Slack outbox dispatcher started: default route {Route}, poll every {Poll}, {MaxAttempts} attempts at most",
+            SlackRoute.For(new MetricDefinition { Key = "-", Name = "-" }, o.WebhookUrl), o.PollInterval, o.MaxAttempts);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = 0;
+            try
+            {
+                claimed = await DispatchDueAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Slack outbox round failed; trying again in {Interval}", o.PollInterval);
+            }
+
+            if (claimed < o.BatchSize)
+            {
+                try
+                {
+                    await signal.WaitAsync(o.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims one batch of due alerts and posts them one by one; returns how many were claimed.</summary>
+    public async Task<int> DispatchDueAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var claims = await SlackOutbox.ClaimAsync(dataSource, o.BatchSize, o.Lease, ct);
+        if (claims.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MetricPipelineDbContext>();
+        var client = scope.ServiceProvider.GetRequiredService<SlackWebhookClient>();
+        var ids = claims.ConvertAll(c => c.AlertId);
+        Dictionary<Guid, Alert> alerts;
+        Dictionary<string, MetricDefinition> metrics;
+        Dictionary<string, string> kinds;
+        try
+        {
+            alerts = await db.Alerts.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
+            metrics = (await db.Metrics.AsNoTracking().ToListAsync(ct)).ConvertAll(MetricStore.Deserialize).ToDictionary(m => m.Key);
+            kinds = await DeploymentKindsAsync(db, alerts.Values, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await ReleaseAsync(claims);
+            throw;
+        }
+
+        var names = metrics.Values.ToDictionary(m => m.Key, m => m.Name);
+        for (var i = 0; i < claims.Count; i++)
+        {
+            if (ct.IsCancellationRequested)
+            {
+                // Shutting down: hand the rest back at once rather than leave them to the lease.
+                await ReleaseAsync(claims.Skip(i));
+                break;
+            }
+
+            if (alerts.TryGetValue(claims[i].AlertId, out var alert))
+            {
+                var metric = metrics.GetValueOrDefault(alert.MetricKey) ?? new MetricDefinition { Key = alert.MetricKey, Name = alert.MetricKey };
+                await DispatchAsync(client, claims[i], alert, metric, names, kinds);
+            }
+        }
+
+        return claims.Count;
+    }
+
+    private async Task ReleaseAsync(IEnumerable<SlackClaim> claims)
+    {
+        foreach (var claim in claims)
+        {
+            await SlackOutbox.ReleaseAsync(dataSource, claim, TimeSpan.Zero, CancellationToken.None);
+        }
+    }
+
+    private async Task DispatchAsync(
+        SlackWebhookClient client, SlackClaim claim, Alert alert, MetricDefinition metric,
+        IReadOnlyDictionary<string, string> names, IReadOnlyDictionary<string, string> kinds)
+    {
+        var o = options.Value;
+        var route = SlackRoute.For(metric, o.WebhookUrl);
+        if (claim.Attempt > o.MaxAttempts)
+        {
+            // Only a claim that never finished (its process died each time) gets here.
+            await SlackOutbox.FailedAsync(dataSource, claim, $"gave up: {o.MaxAttempts} attempts used without an answer recorded", CancellationToken.None);
+            logger.LogError("Alert {AlertId} ({Metric}) not posted: {MaxAttempts} attempts used", alert.Id, alert.MetricKey, o.MaxAttempts);
+            return;
+        }
+
+        if (route.Problem is { } problem)
+        {
+            await SlackOutbox.FailedAsync(dataSource, claim, problem, CancellationToken.None);
+            logger.LogError("Alert {AlertId} ({Metric}) not posted: {Problem}", alert.Id, alert.MetricKey, problem);
+            return;
+        }
+
+        var message = AlertMessageBuilder.Build(alert, metric, names, o.DashboardBaseUrl ?? AlertingExtensions.DefaultDashboardBaseUrl, o.DeploymentWindow, kinds);
+        if (route.Webhook is not { } webhook)
+        {
+            await SlackOutbox.NotConfiguredAsync(dataSource, claim, "no Slack webhook configured", CancellationToken.None);
+            logger.LogWarning(
+                "No Slack webhook configured (set Slack__WebhookUrl or the metric's alert.slackWebhook); alert {AlertId} is stored, not posted: {Text}",
+                alert.Id, message.Text);
+            return;
+        }
+
+        if (rateLimited.TryGetValue(webhook, out var until) && until > clock.GetUtcNow())
+        {
+            await SlackOutbox.ReleaseAsync(dataSource, claim, until - clock.GetUtcNow(), CancellationToken.None);
+            return;
+        }
+
+        // A post in flight is not cancelled on shutdown (it ends within AttemptTimeout, inside the host's
+        // shutdown window): cutting it off after Slack got it would mean posting it again later.
+        var result = await client.PostAsync(webhook, message, CancellationToken.None);
+
+        // Recorded at once and without cancellation: the shorter this gap, the smaller the double-post window.
+        await RecordAsync(claim, alert, route, result);
+    }
+
+    private async Task RecordAsync(SlackClaim claim, Alert alert, SlackRoute route, SlackDelivery result)
+    {
+        var o = options.Value;
+        switch (result.Outcome)
+        {
+            case SlackOutcome.Delivered:
+                if (!await SlackOutbox.DeliveredAsync(dataSource, claim, $"posted to {route} on attempt {claim.Attempt}", CancellationToken.None))
+                {
+                    logger.LogWarning("Alert {AlertId} was posted again after another dispatcher had already recorded it as delivered", alert.Id);
+                }
+
+                logger.LogInformation("Posted alert {AlertId} ({Metric}) to {Route} on attempt {Attempt}", alert.Id, alert.MetricKey, route, claim.Attempt);
+                break;
+
+            case SlackOutcome.Permanent:
+                await SlackOutbox.FailedAsync(dataSource, claim, result.Error ?? "refused", CancellationToken.None);
+                logger.LogError("Slack refused alert {AlertId} ({Metric}) at {Route}: {Error}; not retrying", alert.Id, alert.MetricKey, route, result.Error);
+                break;
+
+            case SlackOutcome.RateLimited or SlackOutcome.Transient when claim.Attempt >= o.MaxAttempts:
+                await SlackOutbox.FailedAsync(dataSource, claim, $"gave up after {claim.Attempt} attempts; last: {result.Error}", CancellationToken.None);
+                logger.LogError("Alert {AlertId} ({Metric}) not posted to {Route} after {Attempts} attempts; last error: {Error}",
+                    alert.Id, alert.MetricKey, route, claim.Attempt, result.Error);
+                break;
+
+            case SlackOutcome.RateLimited:
+                var wait = result.RetryAfter ?? o.DefaultRetryAfter;
+                rateLimited[route.Webhook!] = clock.GetUtcNow() + wait;
+                await SlackOutbox.RetryLaterAsync(dataSource, claim, wait, result.Error ?? "HTTP 429", CancellationToken.None);
+                logger.LogWarning("Slack rate-limited alert {AlertId} at {Route}; retrying in {Wait}", alert.Id, route, wait);
+                break;
+
+            default:
+                var delay = RetryBackoff.Delay(claim.Attempt, o.BaseBackoff, o.MaxBackoff, Random.Shared.NextDouble());
+                await SlackOutbox.RetryLaterAsync(dataSource, claim, delay, result.Error ?? "transient failure", CancellationToken.None);
+                logger.LogWarning("Posting alert {AlertId} to {Route} failed on attempt {Attempt} ({Error}); retrying in {Delay}",
+                    alert.Id, route, claim.Attempt, result.Error, delay);
+                break;
+        }
+    }
+
+    /// <summary>Kinds of the correlated deployments, for alerts whose deployment entries do not carry one.</summary>
+    private static async Task<Dictionary<string, string>> DeploymentKindsAsync(MetricPipelineDbContext db, IEnumerable<Alert> alerts, CancellationToken ct)
+    {
+        var ids = alerts.SelectMany(a => AlertFacts.From(a).Deployments)
+            .Select(d => Guid.TryParse(d.Id, out var id) ? id : Guid.Empty)
+            .Where(id => id != Guid.Empty)
+            .Distinct()
+            .ToList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await db.Deployments.AsNoTracking().Where(d => ids.Contains(d.Id)).Select(d => new { d.Id, d.Kind }).ToListAsync(ct);
+        var kinds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var row in rows)
+        {
+            kinds[row.Id.ToString()] = row.Kind;
+        }
+
+        return kinds;
+    }
+}
