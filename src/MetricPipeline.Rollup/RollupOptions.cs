@@ -14,6 +14,12 @@ public sealed class RollupOptions
     /// <summary>How long a partial batch waits for more messages.</summary>
     public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Distinct-user memberships a worker remembers as committed, to leave them out of later writes
+    /// (about 150 bytes each); 0 turns the cache off.
+    /// </summary>
+    public int MembershipCacheSize { get; set; } = 500_000;
+
     /// <summary>Batches processed at once by one worker process.</summary>
     public int ConcurrentBatches { get; set; } = 2;
 }

@@ -10,7 +10,8 @@ namespace MetricPipeline.Rollup;
 /// writes every bucket in a single transaction. If anything fails the transaction rolls back and
 /// the broker redelivers the batch; ids already committed are then skipped.
 /// </summary>
-public sealed class RollupProcessor(NpgsqlDataSource dataSource, RegistryCache registry, SegmentCatalog catalog, TimeProvider clock)
+public sealed class RollupProcessor(
+    NpgsqlDataSource dataSource, RegistryCache registry, SegmentCatalog catalog, MembershipCache memberships, TimeProvider clock)
 {
     private static readonly Meter Meter = new("MetricPipeline.Rollup");
     private static readonly Counter<long> Counted = Meter.CreateCounter<long>("events_counted", "events");
@@ -39,14 +40,16 @@ public sealed class RollupProcessor(NpgsqlDataSource dataSource, RegistryCache r
         var fresh = await RollupStore.ClaimNewEventsAsync(connection, tx, ids, clock.GetUtcNow().UtcDateTime, ct);
         var batch = BucketAggregator.Aggregate(unique.Values.Where(e => fresh.Contains(e.Id)), snapshot, catalog);
         await RollupStore.UpsertBucketsAsync(connection, tx, batch.Deltas, ct);
-        await RollupStore.AddMembershipsAsync(connection, tx, batch.Memberships, ct);
+        var unwritten = memberships.Unwritten(batch.Memberships);
+        await RollupStore.AddMembershipsAsync(connection, tx, unwritten, ct);
         await tx.CommitAsync(ct);
+        memberships.Remember(unwritten);
 
         var duplicates = events.Count - fresh.Count;
         Counted.Add(fresh.Count);
         Duplicates.Add(duplicates);
-        BucketRows.Add(batch.Deltas.Count + batch.Memberships.Count);
-        return new RollupResult(fresh.Count, duplicates, batch.Deltas.Count, batch.Memberships.Count);
+        BucketRows.Add(batch.Deltas.Count + unwritten.Count);
+        return new RollupResult(fresh.Count, duplicates, batch.Deltas.Count, unwritten.Count);
     }
 }
 

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using MetricPipeline.Contracts;
+using MetricPipeline.Data;
+using MetricPipeline.Registry;
+using MetricPipeline.Rollup;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace MetricPipeline.LoadRun;
+
+/// <summary>What the raw database did with the rollup's statements.</summary>
+public sealed record PostgresResult(int Events, int Batches, long SeenRows, long BucketRows, long MembershipRows, double Seconds, double AggregateSeconds)
+{
+    public double EventsPerSecond => Events / Seconds;
+
+    public double RowsPerSecond => (SeenRows + BucketRows + MembershipRows) / Seconds;
+}
+
+/// <summary>
+/// The database's ceiling for the rollup's writes: the worker's own statements
+/// (<see cref="RollupStore.ClaimNewEventsAsync"/>, <see cref="RollupStore.UpsertBucketsAsync"/>,
+/// <see cref="RollupStore.AddMembershipsAsync"/>, one transaction per batch) with the rows the
+/// worker would write for the same events (after its <see cref="MembershipCache"/>), on a freshly migrated database, with as many
+/// connections as the worker runs batches at once. Aggregation is done beforehand and timed apart,
+/// so the figure is the database's alone; aggregation's CPU time is reported beside it.
+/// </summary>
+public static class PostgresCeiling
+{
+    public static async Task<PostgresResult> RunAsync(
+        string connectionString, string registryYaml, List<TelemetryEvent> events, int eventsPerBatch, int concurrency, int membershipCacheSize)
+    {
+        var options = new DbContextOptionsBuilder<MetricPipelineDbContext>().UseNpgsql(connectionString).Options;
+        await using (var db = new MetricPipelineDbContext(options))
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var snapshot = new RegistrySnapshot(1, RegistryDocumentReader.ReadYaml(registryYaml).Metrics);
+        var catalog = new SegmentCatalog(new RollupOptions().MaxSegmentValues);
+        var memberships = new MembershipCache(membershipCacheSize);
+
+        var batches = new List<(Guid[] Ids, AggregatedBatch Rows)>();
+        var aggregateCpu = TimeSpan.Zero;
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            foreach (var chunk in events.Chunk(eventsPerBatch))
+            {
+                var unresolved = BucketAggregator.UnresolvedValues(chunk, snapshot, catalog);
+                if (unresolved.Count > 0)
+                {
+                    await catalog.PrepareAsync(connection, unresolved, CancellationToken.None);
+                }
+
+                var ids = chunk.Select(e => e.Id).Distinct().ToArray();
+                Array.Sort(ids);
+                // CPU time, not wall time: on a shared machine the wall clock also counts other people's work.
+                var before = Process.GetCurrentProcess().TotalProcessorTime;
+                var rows = BucketAggregator.Aggregate(chunk, snapshot, catalog);
+                aggregateCpu += Process.GetCurrentProcess().TotalProcessorTime - before;
+
+                // As the worker does: memberships committed by earlier batches are not written again.
+                var unwritten = memberships.Unwritten(rows.Memberships);
+                memberships.Remember(unwritten);
+                batches.Add((ids, rows with { Memberships = unwritten }));
+            }
+        }
+
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < batches.Count)
+            {
+                var (ids, rows) = batches[i];
+                await using var connection = await dataSource.OpenConnectionAsync();
+                await using var tx = await connection.BeginTransactionAsync();
+                var fresh = await RollupStore.ClaimNewEventsAsync(connection, tx, ids, DateTime.UtcNow, CancellationToken.None);
+                if (fresh.Count != ids.Length)
+                {
+                    throw new InvalidOperationException($"a fresh database claimed {fresh.Count} of {ids.Length} ids");
+                }
+
+                await RollupStore.UpsertBucketsAsync(connection, tx, rows.Deltas, CancellationToken.None);
+                await RollupStore.AddMembershipsAsync(connection, tx, rows.Memberships, CancellationToken.None);
+                await tx.CommitAsync();
+            }
+        }));
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        return new PostgresResult(
+            events.Count,
+            batches.Count,
+            batches.Sum(b => (long)b.Ids.Length),
+            batches.Sum(b => (long)b.Rows.Deltas.Count),
+            batches.Sum(b => (long)b.Rows.Memberships.Count),
+            seconds,
+            aggregateCpu.TotalSeconds);
+    }
+}
