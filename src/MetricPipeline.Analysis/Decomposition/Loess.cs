@@ -121,7 +121,14 @@ internal static class Loess
     /// Smooths <paramref name="y"/> into <paramref name="smoothed"/> with a LOESS of window <paramref name="len"/>
     /// (odd, ≥ 3), evaluated at every <paramref name="jump"/>-th point and linearly interpolated in between; the
     /// last point is always evaluated. <paramref name="robustness"/> empty means no robustness weights.
+    /// <paramref name="scratch"/> needs n + 2·len values.
     /// </summary>
+    /// <remarks>
+    /// Away from the ends the window is symmetric and h = (len − 1)/2 is the same for every point, so the tricube
+    /// weights are computed once per call; without robustness weights the whole local fit reduces to one fixed
+    /// kernel, and each fitted value to a dot product. That kernel is formed in window-relative positions, which
+    /// changes the rounding of the degree-1 sums by a few ulps relative to the netlib code (≈1e-15 of the data).
+    /// </remarks>
     public static void Smooth(
         ReadOnlySpan<double> y,
         int len,
@@ -129,7 +136,7 @@ internal static class Loess
         int jump,
         ReadOnlySpan<double> robustness,
         Span<double> smoothed,
-        Span<double> w)
+        Span<double> scratch)
     {
         var n = y.Length;
         if (n < 2)
@@ -138,6 +145,8 @@ internal static class Loess
             return;
         }
 
+        var w = scratch[..n];
+        var interior = len < n ? new Interior(len, degree, n, robustness.IsEmpty, scratch.Slice(n, 2 * len)) : default;
         var step = Math.Min(jump, n - 1);
         var nleft = 1;
         var nright = n;
@@ -160,7 +169,14 @@ internal static class Loess
                     nright++;
                 }
 
-                Evaluate(y, len, degree, i, nleft, nright, w, robustness, smoothed);
+                if (i - nleft == nright - i)
+                {
+                    smoothed[i - 1] = interior.Fit(y, robustness, nleft, w);
+                }
+                else
+                {
+                    Evaluate(y, len, degree, i, nleft, nright, w, robustness, smoothed);
+                }
             }
         }
         else
@@ -172,19 +188,20 @@ internal static class Loess
                 {
                     nleft = 1;
                     nright = len;
+                    Evaluate(y, len, degree, i, nleft, nright, w, robustness, smoothed);
                 }
                 else if (i >= n - half + 1)
                 {
                     nleft = n - len + 1;
                     nright = n;
+                    Evaluate(y, len, degree, i, nleft, nright, w, robustness, smoothed);
                 }
                 else
                 {
                     nleft = i - half + 1;
                     nright = len + i - half;
+                    smoothed[i - 1] = interior.Fit(y, robustness, nleft, w);
                 }
-
-                Evaluate(y, len, degree, i, nleft, nright, w, robustness, smoothed);
             }
         }
 
@@ -232,6 +249,143 @@ internal static class Loess
         for (var j = from + 1; j < to; j++)
         {
             smoothed[j - 1] = start + (delta * (j - from));
+        }
+    }
+
+    /// <summary>
+    /// The local fit at the centre of a full symmetric window (positions 1..len, centre c = (len + 1)/2,
+    /// h = c − 1): tricube weights computed once; without robustness weights, the fitted value is Σ k_m·y_m with a
+    /// fixed kernel k (the normalised, slope-corrected weights).
+    /// </summary>
+    private readonly ref struct Interior
+    {
+        private readonly Span<double> _tricube;
+        private readonly Span<double> _kernel;
+        private readonly int _degree;
+        private readonly double _range;
+        private readonly double _centre;
+        private readonly bool _fixedKernel;
+
+        public Interior(int len, int degree, int n, bool fixedKernel, Span<double> scratch)
+        {
+            _tricube = scratch[..len];
+            _kernel = scratch.Slice(len, len);
+            _degree = degree;
+            _range = n - 1.0;
+            _centre = (len + 1) / 2;
+            _fixedKernel = fixedKernel;
+            var h = _centre - 1.0;
+            var h9 = 0.999 * h;
+            var h1 = 0.001 * h;
+            for (var m = 0; m < len; m++)
+            {
+                var r = Math.Abs(m + 1 - _centre);
+                double wm;
+                if (r <= h1)
+                {
+                    wm = 1.0;
+                }
+                else if (r <= h9)
+                {
+                    var q = r / h;
+                    var c = 1.0 - (q * q * q);
+                    wm = c * c * c;
+                }
+                else
+                {
+                    wm = 0.0;
+                }
+
+                _tricube[m] = wm;
+            }
+
+            if (fixedKernel)
+            {
+                _tricube.CopyTo(_kernel);
+                Normalise(_kernel);
+            }
+        }
+
+        public double Fit(ReadOnlySpan<double> y, ReadOnlySpan<double> robustness, int nleft, Span<double> w)
+        {
+            var len = _tricube.Length;
+            var window = y.Slice(nleft - 1, len);
+            if (_fixedKernel)
+            {
+                return Dot(_kernel, window);
+            }
+
+            var weights = w.Slice(nleft - 1, len);
+            var rw = robustness.Slice(nleft - 1, len);
+            var a = 0.0;
+            for (var m = 0; m < len; m++)
+            {
+                var wm = _tricube[m] * rw[m];
+                weights[m] = wm;
+                a += wm;
+            }
+
+            if (a <= 0.0)
+            {
+                return y[nleft - 1 + ((len - 1) / 2)];
+            }
+
+            Normalise(weights);
+            return Dot(weights, window);
+        }
+
+        // w /= Σw, then the degree-1 slope correction about the weighted mean position.
+        private void Normalise(Span<double> weights)
+        {
+            var a = 0.0;
+            for (var m = 0; m < weights.Length; m++)
+            {
+                a += weights[m];
+            }
+
+            for (var m = 0; m < weights.Length; m++)
+            {
+                weights[m] /= a;
+            }
+
+            if (_degree == 0)
+            {
+                return;
+            }
+
+            var mean = 0.0;
+            for (var m = 0; m < weights.Length; m++)
+            {
+                mean += weights[m] * (m + 1);
+            }
+
+            var b = _centre - mean;
+            var spread = 0.0;
+            for (var m = 0; m < weights.Length; m++)
+            {
+                var d = m + 1 - mean;
+                spread += weights[m] * (d * d);
+            }
+
+            if (Math.Sqrt(spread) > 0.001 * _range)
+            {
+                b /= spread;
+                for (var m = 0; m < weights.Length; m++)
+                {
+                    weights[m] *= (b * (m + 1 - mean)) + 1.0;
+                }
+            }
+        }
+
+        private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+        {
+            var sum = 0.0;
+            for (var m = 0; m < a.Length; m++)
+            {
+                sum += a[m] * b[m];
+            }
+
+            return sum;
         }
     }
 }
