@@ -171,7 +171,7 @@ internal static class Loess
 
                 if (i - nleft == nright - i)
                 {
-                    smoothed[i - 1] = interior.Fit(y, robustness, nleft, w);
+                    smoothed[i - 1] = interior.Fit(y, robustness, nleft);
                 }
                 else
                 {
@@ -200,7 +200,7 @@ internal static class Loess
                 {
                     nleft = i - half + 1;
                     nright = len + i - half;
-                    smoothed[i - 1] = interior.Fit(y, robustness, nleft, w);
+                    smoothed[i - 1] = interior.Fit(y, robustness, nleft);
                 }
             }
         }
@@ -306,7 +306,7 @@ internal static class Loess
             }
         }
 
-        public double Fit(ReadOnlySpan<double> y, ReadOnlySpan<double> robustness, int nleft, Span<double> w)
+        public double Fit(ReadOnlySpan<double> y, ReadOnlySpan<double> robustness, int nleft)
         {
             var len = _tricube.Length;
             var window = y.Slice(nleft - 1, len);
@@ -315,23 +315,42 @@ internal static class Loess
                 return Dot(_kernel, window);
             }
 
-            var weights = w.Slice(nleft - 1, len);
+            // With robustness weights w_m = tricube_m · rw_m the local fit is computed from weighted moments in
+            // one pass, positions taken relative to the centre (x = 0 there): ȳ + (0 − x̄)·cov(x, y)/var(x).
             var rw = robustness.Slice(nleft - 1, len);
-            var a = 0.0;
+            var half = (len - 1) / 2;
+            double s0 = 0.0, sy = 0.0, sx = 0.0, sxx = 0.0, sxy = 0.0;
             for (var m = 0; m < len; m++)
             {
                 var wm = _tricube[m] * rw[m];
-                weights[m] = wm;
-                a += wm;
+                var wy = wm * window[m];
+                s0 += wm;
+                sy += wy;
+                if (_degree > 0)
+                {
+                    double x = m - half;
+                    sx += wm * x;
+                    sxx += wm * x * x;
+                    sxy += wy * x;
+                }
             }
 
-            if (a <= 0.0)
+            if (s0 <= 0.0)
             {
-                return y[nleft - 1 + ((len - 1) / 2)];
+                return window[half];
             }
 
-            Normalise(weights);
-            return Dot(weights, window);
+            var mean = sy / s0;
+            if (_degree == 0)
+            {
+                return mean;
+            }
+
+            var centre = sx / s0;
+            var spread = (sxx / s0) - (centre * centre);
+            return Math.Sqrt(spread) > 0.001 * _range
+                ? mean + (-centre / spread * ((sxy / s0) - (centre * mean)))
+                : mean;
         }
 
         // w /= Σw, then the degree-1 slope correction about the weighted mean position.
