@@ -67,18 +67,29 @@ internal readonly ref struct InteriorLoess
         // one pass, positions taken relative to the centre (x = 0 there): ȳ + (0 − x̄)·cov(x, y)/var(x).
         var rw = robustness.Slice(nleft - 1, len);
         var half = (len - 1) / 2;
+        var tricube = _tricube;
         double s0 = 0.0, sy = 0.0, sx = 0.0, sxx = 0.0, sxy = 0.0;
-        for (var m = 0; m < len; m++)
+        if (_degree == 0)
         {
-            var wm = _tricube[m] * rw[m];
-            var wy = wm * window[m];
-            s0 += wm;
-            sy += wy;
-            if (_degree > 0)
+            for (var m = 0; m < len; m++)
             {
-                double x = m - half;
-                sx += wm * x;
-                sxx += wm * x * x;
+                var wm = tricube[m] * rw[m];
+                s0 += wm;
+                sy += wm * window[m];
+            }
+        }
+        else
+        {
+            double x = -half;
+            for (var m = 0; m < len; m++, x++)
+            {
+                var wm = tricube[m] * rw[m];
+                var wy = wm * window[m];
+                var wx = wm * x;
+                s0 += wm;
+                sy += wy;
+                sx += wx;
+                sxx += wx * x;
                 sxy += wy * x;
             }
         }

@@ -56,7 +56,7 @@ public static class Stl
 
     /// <summary>
     /// Decomposes <paramref name="y"/> into caller-provided buffers of length n; work space comes from the shared
-    /// array pool, so repeated calls do not allocate.
+    /// array pool, so repeated calls do not allocate. The four buffers must not overlap <paramref name="y"/> or each other.
     /// </summary>
     public static void Decompose(
         ReadOnlySpan<double> y,
