@@ -56,7 +56,7 @@ public static class Stl
 
     /// <summary>
     /// Decomposes <paramref name="y"/> into caller-provided buffers of length n; work space comes from the shared
-    /// array pool, so repeated calls do not allocate.
+    /// array pool, so repeated calls do not allocate. The four buffers must not overlap <paramref name="y"/> or each other.
     /// </summary>
     public static void Decompose(
         ReadOnlySpan<double> y,
@@ -83,10 +83,10 @@ public static class Stl
 
         var p = parameters.Period;
         var extendedLength = n + (2 * p);
-        var rented = ArrayPool<double>.Shared.Rent(5 * extendedLength);
+        var rented = ArrayPool<double>.Shared.Rent(7 * extendedLength);
         try
         {
-            var work = new Workspace(rented.AsSpan(0, 5 * extendedLength), n, p);
+            var work = new Workspace(rented.AsSpan(0, 7 * extendedLength), n, p);
             seasonal = seasonal[..n];
             trend = trend[..n];
             weights = weights[..n];
@@ -230,7 +230,7 @@ public static class Stl
         }
     }
 
-    // Five work vectors of length n + 2p, as in the netlib code.
+    // Seven work vectors of length n + 2p: the netlib code's five, with LOESS scratch of three.
     private readonly ref struct Workspace
     {
         public Workspace(Span<double> memory, int n, int period)
@@ -240,7 +240,7 @@ public static class Stl
             Extended = memory.Slice(length, length);
             First = memory.Slice(2 * length, length);
             Second = memory.Slice(3 * length, length);
-            LoessWeights = memory.Slice(4 * length, length);
+            LoessWeights = memory.Slice(4 * length, 3 * length);
 
             // The cycle-subseries (at most ⌈n/p⌉ points, + 2 when fitted) share the moving-average buffers,
             // which are not in use while the subseries are smoothed.

@@ -52,7 +52,13 @@ public sealed record StlParameters(
 
         var periodic = options.SeasonalWindow is null;
         var seasonalWindow = options.SeasonalWindow ?? checked(10 * length + 1);
-        var seasonalDegree = periodic ? 0 : CheckDegree(options.SeasonalDegree, "seasonal");
+        // R forces s.degree = 0 for "periodic" without looking at it; a degree that is never valid is still refused.
+        var seasonalDegree = CheckDegree(options.SeasonalDegree, "seasonal");
+        if (periodic)
+        {
+            seasonalDegree = 0;
+        }
+
         var trendDegree = CheckDegree(options.TrendDegree, "trend");
         var lowPassDegree = CheckDegree(options.LowPassDegree ?? trendDegree, "low-pass");
         CheckWindow(seasonalWindow, "seasonal");

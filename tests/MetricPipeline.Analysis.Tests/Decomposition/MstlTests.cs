@@ -67,6 +67,28 @@ public sealed class MstlTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Explicit_forecast_default_windows_give_the_default_decomposition()
+    {
+        var y = StlReferenceCase.Named("synthetic_hourly_8w_swin7").Input();
+        var defaults = Mstl.Decompose(y, [24, 168]);
+
+        var explicitWindows = Mstl.Decompose(y, [24, 168], new MstlOptions { Iterations = 2, SeasonalWindows = [11, 15] });
+
+        Assert.Equal(defaults.Trend, explicitWindows.Trend);
+        Assert.Equal(defaults.Seasonals[1], explicitWindows.Seasonals[1]);
+    }
+
+    [Fact]
+    public void Mstl_refuses_a_window_list_that_does_not_fit_the_periods()
+    {
+        var y = StlReferenceCase.Named("synthetic_hourly_8w_swin7").Input();
+
+        var error = Assert.Throws<ArgumentException>(() => Mstl.Decompose(y, [12, 24, 168], new MstlOptions { SeasonalWindows = [11, 15] }));
+
+        Assert.Contains("one per period", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Mstl_refuses_a_series_too_short_for_every_period()
     {
         var y = StlReferenceCase.Named("synthetic_hourly_8w_swin7").Input()[..300];

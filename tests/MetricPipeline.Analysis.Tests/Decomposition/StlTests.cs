@@ -73,6 +73,22 @@ public sealed class StlTests(ITestOutputHelper output)
         Assert.Equal(expected.Weights, w);
     }
 
+    [Fact]
+    public void Caller_buffers_decomposition_does_not_allocate_once_warm()
+    {
+        var c = StlReferenceCase.Named("synthetic_hourly_8w_swin7");
+        var y = c.Input();
+        var n = y.Length;
+        var (s, t, r, w) = (new double[n], new double[n], new double[n], new double[n]);
+        Stl.Decompose(y, c.Effective, s, t, r, w);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Stl.Decompose(y, c.Effective, s, t, r, w);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
     private void AssertMatches(StlReferenceCase c, double[] y, StlResult result)
     {
         var reference = ReferenceTable.Load(StlReferenceCase.PathOf(c.ReferenceFile));
