@@ -25,7 +25,7 @@ public static class SeriesDecomposition
             return empty;
         }
 
-        var y = Bridge(points);
+        var y = SeriesGaps.Bridge(points);
         double[] trend, seasonal;
         if (grain == Grain.Hour && n >= 2 * 168)
         {
@@ -57,33 +57,5 @@ public static class SeriesDecomposition
         }
 
         return empty;
-    }
-
-    private static double[] Bridge(IReadOnlyList<SeriesPoint> points)
-    {
-        var y = new double[points.Count];
-        var last = -1;
-        for (var i = 0; i < points.Count; i++)
-        {
-            if (points[i].Value is not { } v)
-            {
-                continue;
-            }
-
-            y[i] = v;
-            for (var j = last + 1; j < i; j++)
-            {
-                y[j] = last < 0 ? v : y[last] + ((v - y[last]) * (j - last) / (i - last));
-            }
-
-            last = i;
-        }
-
-        for (var j = last + 1; j < y.Length; j++)
-        {
-            y[j] = y[last];
-        }
-
-        return y;
     }
 }

@@ -32,7 +32,7 @@ public static class SeriesMarkers
         }
 
         var shown = points.Skip(first).ToList();
-        var y = Bridge(shown);
+        var y = SeriesGaps.Bridge(shown);
         int[] candidates = grain switch { Grain.Hour => [24, 168], Grain.Day => [7], _ => [] };
         var periods = candidates.Where(p => 2 * p < y.Length).ToArray();
         var direction = metric.Direction == Direction.Up ? MetricDirection.Up : MetricDirection.Down;
@@ -64,33 +64,5 @@ public static class SeriesMarkers
                 || d.Metrics.Any(scope.Contains))
             .OrderBy(d => d.StartedAt)
             .Select(d => new DeploymentMarker(d.Id, d.Service, d.Version, d.Kind, d.StartedAt))];
-    }
-
-    private static double[] Bridge(List<SeriesPoint> points)
-    {
-        var y = new double[points.Count];
-        var last = -1;
-        for (var i = 0; i < points.Count; i++)
-        {
-            if (points[i].Value is not { } v)
-            {
-                continue;
-            }
-
-            y[i] = v;
-            for (var j = last + 1; j < i; j++)
-            {
-                y[j] = last < 0 ? v : y[last] + ((v - y[last]) * (j - last) / (i - last));
-            }
-
-            last = i;
-        }
-
-        for (var j = last + 1; j < y.Length; j++)
-        {
-            y[j] = last < 0 ? 0 : y[last];
-        }
-
-        return y;
     }
 }

@@ -53,37 +53,8 @@ public sealed record NodeSeries(MetricDefinition Metric, string Segment, DateTim
             return null;
         }
 
-        var values = Bridge(points);
+        var values = SeriesGaps.Bridge(points);
         var usable = periods.Where(p => 2 * p < values.Length).ToArray();
         return new NodeSeries(metric, segment, [.. points.Select(p => p.T)], values, usable);
-    }
-
-    /// <summary>Null values (a ratio with no denominator) replaced by the straight line between their neighbours.</summary>
-    private static double[] Bridge(List<SeriesPoint> points)
-    {
-        var y = new double[points.Count];
-        var last = -1;
-        for (var i = 0; i < points.Count; i++)
-        {
-            if (points[i].Value is not { } v)
-            {
-                continue;
-            }
-
-            y[i] = v;
-            for (var j = last + 1; j < i; j++)
-            {
-                y[j] = last < 0 ? v : y[last] + ((v - y[last]) * (j - last) / (i - last));
-            }
-
-            last = i;
-        }
-
-        for (var j = last + 1; j < y.Length; j++)
-        {
-            y[j] = last < 0 ? 0 : y[last];
-        }
-
-        return y;
     }
 }

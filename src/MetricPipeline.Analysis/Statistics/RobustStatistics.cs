@@ -1,3 +1,5 @@
+using MetricPipeline.Analysis.Decomposition;
+
 namespace MetricPipeline.Analysis.Statistics;
 
 /// <summary>Order statistics that a few gross outliers cannot move.</summary>
@@ -30,7 +32,7 @@ public static class RobustStatistics
         }
 
         var mid = values.Length / 2;
-        var upper = Select(values, mid);
+        var upper = Selection.Select(values, mid);
         if (values.Length % 2 == 1)
         {
             return upper;
@@ -44,75 +46,6 @@ public static class RobustStatistics
         }
 
         return 0.5 * (lower + upper);
-    }
-
-    /// <summary>Hoare selection (median-of-three pivot): leaves the k-th smallest at index k, smaller ones before it, and returns it.</summary>
-    private static double Select(Span<double> a, int k)
-    {
-        int left = 0, right = a.Length - 1;
-        var budget = 4 * (int)Math.Log2(a.Length + 1) + 8;
-        while (right > left)
-        {
-            if (--budget < 0)
-            {
-                // Pathological pivots: finish by sorting what is left, still O(n log n).
-                a[left..(right + 1)].Sort();
-                return a[k];
-            }
-
-            var middle = left + ((right - left) / 2);
-            if (a[middle] < a[left])
-            {
-                (a[middle], a[left]) = (a[left], a[middle]);
-            }
-
-            if (a[right] < a[left])
-            {
-                (a[right], a[left]) = (a[left], a[right]);
-            }
-
-            if (a[right] < a[middle])
-            {
-                (a[right], a[middle]) = (a[middle], a[right]);
-            }
-
-            var pivot = a[middle];
-            int i = left, j = right;
-            while (i <= j)
-            {
-                while (a[i] < pivot)
-                {
-                    i++;
-                }
-
-                while (pivot < a[j])
-                {
-                    j--;
-                }
-
-                if (i <= j)
-                {
-                    (a[i], a[j]) = (a[j], a[i]);
-                    i++;
-                    j--;
-                }
-            }
-
-            if (k <= j)
-            {
-                right = j;
-            }
-            else if (k >= i)
-            {
-                left = i;
-            }
-            else
-            {
-                return a[k];
-            }
-        }
-
-        return a[k];
     }
 
     /// <summary>Median absolute deviation about <paramref name="center"/>: median |xᵢ − center| (unscaled).</summary>
