@@ -2,7 +2,7 @@ using MetricPipeline.Analysis.Impact;
 
 namespace MetricPipeline.Detection;
 
-/// <summary>A shift the pass wants to alert on, before the lifecycle decides whether it is new.</summary>
+/// <summary>A deviation the pass wants to alert on (level shift, outage, dip or spike), before the lifecycle decides whether it is new.</summary>
 public sealed record AlertDraft(
     string MetricKey,
     string Segment,
@@ -17,4 +17,11 @@ public sealed record AlertDraft(
     double Score,
     IReadOnlyList<CorrelatedDeployment> Deployments,
     EffectEstimate? Effect,
-    Contributors Contributors);
+    Contributors Contributors)
+{
+    /// <summary>End of the deviation's last bucket (exclusive); for an ongoing one, the end of the newest bucket read.</summary>
+    public DateTime EndAt { get; init; } = ChangeAt;
+
+    /// <summary>The deviation reaches the newest bucket read.</summary>
+    public bool Ongoing { get; init; }
+}

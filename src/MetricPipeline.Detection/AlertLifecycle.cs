@@ -48,12 +48,32 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
             .FirstOrDefault();
     }
 
-    /// <summary>The alert this draft already is: same fingerprint, or same series and sign within the tolerance.</summary>
-    public async Task<Alert?> FindExistingAsync(AlertDraft draft, TimeSpan tolerance, CancellationToken ct)
+    /// <summary>
+    /// The alert this draft already is: same fingerprint; or the same series and sign within the tolerance; or an
+    /// unresolved alert of the same series and sign that began inside the tested window (from
+    /// <paramref name="testedSince"/>) and before the draft ends — the same deviation, seen again as it grows, moves
+    /// by a few buckets, or becomes a level shift.
+    /// </summary>
+    public async Task<Alert?> FindExistingAsync(AlertDraft draft, TimeSpan tolerance, DateTime testedSince, CancellationToken ct)
     {
         var fingerprint = Fingerprint(draft.MetricKey, draft.Segment, draft.ChangeAt);
-        return await db.Alerts.SingleOrDefaultAsync(a => a.Fingerprint == fingerprint, ct)
-            ?? await FindNearAsync(draft.MetricKey, draft.Segment, draft.ChangeAt, tolerance, Math.Sign(draft.RelativeChange), ct);
+        if (await db.Alerts.SingleOrDefaultAsync(a => a.Fingerprint == fingerprint, ct) is { } same)
+        {
+            return same;
+        }
+
+        if (await FindNearAsync(draft.MetricKey, draft.Segment, draft.ChangeAt, tolerance, Math.Sign(draft.RelativeChange), ct) is { } near)
+        {
+            return near;
+        }
+
+        var from = new DateTimeOffset(testedSince - tolerance, TimeSpan.Zero);
+        var to = new DateTimeOffset(draft.EndAt, TimeSpan.Zero);
+        var ongoing = await db.Alerts
+            .Where(a => a.MetricKey == draft.MetricKey && a.Segment == draft.Segment && a.Status != AlertStatus.Resolved && a.ChangeAt >= from && a.ChangeAt < to)
+            .OrderByDescending(a => a.ChangeAt)
+            .ToListAsync(ct);
+        return ongoing.FirstOrDefault(a => Math.Sign(a.RelativeChange) == Math.Sign(draft.RelativeChange));
     }
 
     /// <summary>Opens the draft as a new alert; <paramref name="parentAlertId"/> attaches it to the alert that explains it.</summary>
@@ -100,20 +120,19 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
     }
 
     /// <summary>
-    /// An unresolved alert of the same series, before the draft's change and of the opposite sign, whose pre-change
-    /// level the draft returns to (within half the alert threshold): the draft is that alert's recovery.
+    /// An unresolved alert of the same series, before the draft's change and of the opposite sign, that the draft undoes:
+    /// (1 + its change)·(1 + the draft's change) is within half the alert threshold of 1 — the level is back.
     /// </summary>
-    public async Task<Alert?> FindRecoveredAsync(AlertDraft draft, double afterLevel, double minRelativeChange, CancellationToken ct)
+    public async Task<Alert?> FindRecoveredAsync(AlertDraft draft, double minRelativeChange, CancellationToken ct)
     {
         var at = new DateTimeOffset(draft.ChangeAt, TimeSpan.Zero);
         var earlier = await db.Alerts
-            .Where(a => a.MetricKey == draft.MetricKey && a.Segment == draft.Segment && a.ChangeAt < at)
+            .Where(a => a.MetricKey == draft.MetricKey && a.Segment == draft.Segment && a.ChangeAt < at && a.Status != AlertStatus.Resolved)
             .OrderByDescending(a => a.ChangeAt)
             .ToListAsync(ct);
         return earlier.FirstOrDefault(a =>
             Math.Sign(a.RelativeChange) == -Math.Sign(draft.RelativeChange)
-            && a.Before != 0
-            && Math.Abs(afterLevel - a.Before) / Math.Abs(a.Before) <= minRelativeChange / 2);
+            && Math.Abs(((1 + a.RelativeChange) * (1 + draft.RelativeChange)) - 1) <= minRelativeChange / 2);
     }
 
     /// <summary>Resolves an alert and the alerts attached to it; no-op for one already resolved.</summary>
@@ -161,14 +180,15 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
             return false;
         }
 
-        var before = (alert.RelativeChange, alert.Deployments, alert.Effect, alert.Contributors);
+        var before = (alert.RelativeChange, alert.Deployments, alert.Effect, alert.Contributors, alert.Kind);
         var probe = new Alert
         {
             Fingerprint = alert.Fingerprint, MetricKey = alert.MetricKey, Segment = alert.Segment, Kind = alert.Kind,
             Direction = alert.Direction, Status = alert.Status, SlackState = alert.SlackState,
         };
         Apply(probe, draft);
-        if (Math.Abs(probe.RelativeChange - before.RelativeChange) < 0.005
+        if (draft.Kind == before.Kind
+            && Math.Abs(probe.RelativeChange - before.RelativeChange) < 0.005
             && AlertJson.Same(probe.Deployments, before.Deployments)
             && AlertJson.Same(probe.Contributors, before.Contributors))
         {
@@ -181,7 +201,9 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
             AlertId = alert.Id,
             At = clock.GetUtcNow(),
             Event = "updated",
-            Detail = $"relative change {before.RelativeChange:+0.0%;-0.0%} → {draft.RelativeChange:+0.0%;-0.0%}",
+            Detail = draft.Kind == before.Kind
+                ? $"relative change {before.RelativeChange:+0.0%;-0.0%} → {draft.RelativeChange:+0.0%;-0.0%}"
+                : $"{before.Kind} → {draft.Kind}, relative change {before.RelativeChange:+0.0%;-0.0%} → {draft.RelativeChange:+0.0%;-0.0%}",
         });
         await db.SaveChangesAsync(ct);
         return true;
@@ -189,6 +211,7 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
 
     private static void Apply(Alert alert, AlertDraft draft)
     {
+        alert.Kind = draft.Kind;
         alert.Value = draft.Value;
         alert.Before = draft.Before;
         alert.ExpectedLow = draft.ExpectedLow;

@@ -67,6 +67,9 @@ public sealed partial class DetectionPass(
         db.DetectorRuns.Add(run);
         await db.SaveChangesAsync(ct);
 
+        // Only buckets that closed at least the settle delay ago are read: late events of the newest hour are still on
+        // their way, and a half-filled bucket would read as a dip.
+        var readable = asOf - settings.SettleDelay;
         var tree = new MetricTree(await store.AllAsync(ct));
         var earliest = new DateTimeOffset(asOf - settings.DailyWindow - settings.CorrelationLag, TimeSpan.Zero);
         var deployments = await db.Deployments.AsNoTracking().Where(d => d.StartedAt >= earliest).ToListAsync(ct);
@@ -75,7 +78,7 @@ public sealed partial class DetectionPass(
         var segmentsOf = new Dictionary<string, List<AnalysedSeries>>(StringComparer.Ordinal);
         foreach (var metric in tree.TopDown)
         {
-            var total = await AnalyseAsync(metric, tree, "", asOf, ct);
+            var total = await AnalyseAsync(metric, tree, "", readable, ct);
             if (total is null)
             {
                 continue;
@@ -85,7 +88,7 @@ public sealed partial class DetectionPass(
             var segments = new List<AnalysedSeries>();
             foreach (var segment in await LargestSegmentsAsync(metric, tree, total.Series, ct))
             {
-                if (await AnalyseAsync(metric, tree, segment, asOf, ct) is { } s)
+                if (await AnalyseAsync(metric, tree, segment, readable, ct) is { } s)
                 {
                     analysed[(metric.Key, segment)] = s;
                     segments.Add(s);
@@ -106,45 +109,37 @@ public sealed partial class DetectionPass(
 
             foreach (var series in segmentsOf[metric.Key].Prepend(total))
             {
-                var end = series.Series.Times[^1] + series.Series.Width;
-                var recent = settings.NewWithin > 8 * series.Series.Width ? settings.NewWithin : 8 * series.Series.Width;
-                var newSince = end - recent;
-                foreach (var cp in series.Detection.ChangePoints)
+                foreach (var finding in series.Live.Findings)
                 {
-                    if (cp.RelativeChange is null || series.Series.Times[cp.Index] < newSince || cp.Index < 2)
+                    if (!Worth(finding, metric, series.Series.Segment))
                     {
                         continue;
                     }
 
-                    var draft = Draft(series, cp, tree, deployments, analysed, segmentsOf);
-                    var relative = draft.RelativeChange;
-                    if (Math.Abs(relative) < metric.Alert.MinRelativeChange
-                        || (series.Series.Segment.Length > 0 && Math.Abs(relative) >= VanishedSegment))
-                    {
-                        continue;
-                    }
-                    var tolerance = settings.SameShiftWithinBuckets * series.Series.Width;
-                    if (await lifecycle.FindExistingAsync(draft, tolerance, ct) is { } existing)
+                    var draft = Draft(series, finding, tree, deployments, analysed, segmentsOf);
+                    if (await lifecycle.FindExistingAsync(draft, settings.SameShiftWithinBuckets * series.Series.Width, series.Series.Times[series.Live.TestStart], ct) is { } existing)
                     {
                         await lifecycle.RefreshAsync(existing, draft, ct);
                         continue;
                     }
 
-                    if (await lifecycle.FindRecoveredAsync(draft, cp.After, metric.Alert.MinRelativeChange, ct) is { } recovered)
+                    if (await lifecycle.FindRecoveredAsync(draft, metric.Alert.MinRelativeChange, ct) is { } recovered)
                     {
-                        resolved += await lifecycle.ResolveAsync(recovered, $"recovered: a {relative:+0.0%;-0.0%} shift at {draft.ChangeAt:u} brought the level back", ct) ? 1 : 0;
+                        resolved += await lifecycle.ResolveAsync(recovered, $"recovered: a {draft.RelativeChange:+0.0%;-0.0%} change at {draft.ChangeAt:u} brought the level back", ct) ? 1 : 0;
                         continue;
                     }
 
                     var parent = await ParentAlertAsync(metric, series.Series.Segment, draft, tree, ct);
                     var alert = await lifecycle.OpenAsync(draft, parent?.Id, ct);
                     opened.Add(alert.Id);
-                    LogOpened(metric.Key, series.Series.Segment, draft.ChangeAt, relative, draft.Direction, parent?.Id);
+                    LogOpened(metric.Key, series.Series.Segment, draft.Kind, draft.ChangeAt, draft.RelativeChange, draft.Direction, parent?.Id);
                 }
+
+                resolved += await ResolveBackInRangeAsync(series, ct);
             }
         }
 
-        resolved += await ResolveRecoveredAsync(tree, analysed, asOf, ct);
+        resolved += await ResolveRecoveredAsync(tree, analysed, readable, ct);
 
         run.FinishedAt = clock.GetUtcNow();
         run.Nodes = segmentsOf.Count;
@@ -159,19 +154,9 @@ public sealed partial class DetectionPass(
         try
         {
             var series = await NodeSeries.ReadAsync(reader, metric, tree.Find, segment, asOf, settings, ct);
-            if (series is null)
-            {
-                return null;
-            }
-
-            var direction = metric.Direction == Direction.Up ? MetricDirection.Up : MetricDirection.Down;
-            var detectorOptions = new SeriesDetectorOptions { MinPersistence = settings.MinPersistence };
-            if (metric.Alert.Sensitivity is { } z)
-            {
-                detectorOptions = detectorOptions with { MinScore = z };
-            }
-
-            return new AnalysedSeries(series, SeriesDetector.Detect(series.Values, series.Periods, direction, detectorOptions));
+            return series is null
+                ? null
+                : new AnalysedSeries(series, LiveDetector.Detect(series.Values, AnalysedSeries.LayoutFor(series), AnalysedSeries.OptionsFor(metric, settings)));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -196,31 +181,56 @@ public sealed partial class DetectionPass(
     }
 
     /// <summary>
-    /// The alert a change point would be. Its relative change is the counterfactual effect over the post window: the
-    /// detector's own before/after measure on the deseasonalised series understates a fresh step (the decomposition
-    /// absorbs part of it into the seasonal and trend), the projection of the pre-change fit does not.
+    /// Whether a finding is worth an alert under the metric's policy: the live detector says it is (an outage, a level
+    /// shift, or a bad dip or spike that lasted or is going on), and its effect is big enough — at least 60 % of the
+    /// policy's minimum relative change, with an interval that reaches the minimum. A segment that (nearly) vanishes or
+    /// doubles is a change of mix, left to the total's alert.
     /// </summary>
+    private static bool Worth(LiveFinding finding, MetricDefinition metric, string segment)
+    {
+        var minimum = metric.Alert.MinRelativeChange;
+        return finding.Alertable
+            && double.IsFinite(finding.Relative)
+            && (finding.Kind == LiveKind.Outage || (Math.Abs(finding.Relative) >= 0.6 * minimum
+                && Math.Max(Math.Abs(finding.RelativeLow), Math.Abs(finding.RelativeHigh)) >= minimum))
+            && !(segment.Length > 0 && Math.Abs(finding.Relative) >= VanishedSegment);
+    }
+
+    /// <summary>The alert a finding would be: its kind, onset, effect against the forecast, deployments and explanation.</summary>
     private AlertDraft Draft(
-        AnalysedSeries series, DetectedChangePoint cp, MetricTree tree, List<Deployment> deployments,
+        AnalysedSeries series, LiveFinding finding, MetricTree tree, List<Deployment> deployments,
         Dictionary<(string, string), AnalysedSeries> analysed, Dictionary<string, List<AnalysedSeries>> segmentsOf)
     {
         var metric = series.Series.Metric;
-        var changeAt = series.Series.Times[cp.Index];
-        // The shift's effect is measured up to the series' next change point, not across it.
-        var next = series.Detection.ChangePoints.Where(c => c.Index > cp.Index).Select(c => c.Index).DefaultIfEmpty(series.Series.Values.Length).Min();
-        var effect = CounterfactualEffect.Estimate(series.Series.Values, cp.Index, series.Series.Periods, next - cp.Index, settings.Confidence);
+        var changeAt = series.Series.Times[finding.Start];
+        var effect = new EffectEstimate(
+            finding.Relative, finding.RelativeLow, finding.RelativeHigh, finding.Observed, finding.Expected, finding.ExpectedLow, finding.ExpectedHigh,
+            series.Live.TestStart, finding.Length, series.Series.Periods);
         var correlated = DeploymentCorrelation.Correlate(deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag);
         var contributors = series.Series.Segment.Length > 0
             ? new Contributors([], [])
             : AlertExplanation.Explain(
-                series, cp.Index, effect,
+                series, finding.Start, finding.End,
                 tree.Children(metric.Key).Select(c => analysed.GetValueOrDefault((c.Key, ""))).OfType<AnalysedSeries>(),
                 segmentsOf.GetValueOrDefault(metric.Key) ?? [],
-                settings.SameShiftWithinBuckets, settings.Confidence);
+                settings.SameShiftWithinBuckets);
         return new AlertDraft(
-            metric.Key, series.Series.Segment, "level_shift", changeAt, effect.Observed, cp.Before, effect.ExpectedLow, effect.ExpectedHigh,
-            double.IsFinite(effect.Relative) ? effect.Relative : cp.RelativeChange!.Value, cp.IsGood ? "good" : "bad", cp.Score, correlated, effect, contributors);
+            metric.Key, series.Series.Segment, KindName(finding.Kind), changeAt, finding.Observed, finding.Expected, finding.ExpectedLow, finding.ExpectedHigh,
+            finding.Relative, finding.IsGood ? "good" : "bad", finding.Statistic, correlated, effect, contributors)
+        {
+            EndAt = series.Series.Times[finding.End] + series.Series.Width,
+            Ongoing = finding.Ongoing,
+        };
     }
+
+    /// <summary>The alert kind of a live finding, as the API spells it.</summary>
+    public static string KindName(LiveKind kind) => kind switch
+    {
+        LiveKind.LevelShift => "level_shift",
+        LiveKind.Outage => "outage",
+        LiveKind.Dip => "dip",
+        _ => "spike",
+    };
 
     /// <summary>
     /// The alert that explains this one: for a segment, the same metric's total alert at the same time and sign; for a
@@ -256,7 +266,43 @@ public sealed partial class DetectionPass(
     }
 
     /// <summary>
-    /// Resolves unresolved top-level alerts whose series is back in its expected range: over the last
+    /// Resolves the unresolved top-level alerts of a series that began inside its tested window and that no ongoing
+    /// deviation of the same sign carries any more, once its newest buckets are back in the expected range (standardised
+    /// errors under 2): an outage or dip that ended, a shift that undid itself.
+    /// </summary>
+    private async Task<int> ResolveBackInRangeAsync(AnalysedSeries series, CancellationToken ct)
+    {
+        var live = series.Live;
+        var n = series.Series.Values.Length;
+        if (live.TestStart >= n)
+        {
+            return 0;
+        }
+
+        var since = new DateTimeOffset(series.Series.Times[live.TestStart], TimeSpan.Zero);
+        var metric = series.Series.Metric.Key;
+        var segment = series.Series.Segment;
+        var candidates = await db.Alerts
+            .Where(a => a.MetricKey == metric && a.Segment == segment && a.Status != AlertStatus.Resolved && a.ParentAlertId == null && a.ChangeAt >= since)
+            .ToListAsync(ct);
+        var recent = Math.Min(series.Series.Metric.Grain == Grain.Hour ? 2 : 1, n - live.TestStart);
+        var back = Enumerable.Range(n - recent, recent).All(t => Math.Abs(live.Scores[t]) < 2);
+        var resolved = 0;
+        foreach (var alert in candidates)
+        {
+            var sign = Math.Sign(alert.RelativeChange);
+            var carried = live.Findings.Any(f => f.Ongoing && Math.Sign(f.Relative) == sign);
+            if (!carried && back && await lifecycle.ResolveAsync(alert, $"back in range: the last {recent} bucket(s) are within the expected range", ct))
+            {
+                resolved++;
+            }
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// Resolves unresolved top-level alerts that began before the tested window and whose series is back in its expected range: over the last
     /// <see cref="DetectorOptions.RecoveryBuckets"/> buckets, the counterfactual effect (against the pre-change
     /// projection) is below half the alert threshold. Attached alerts resolve with their parent.
     /// </summary>
@@ -281,7 +327,7 @@ public sealed partial class DetectionPass(
 
             var k = series.Series.IndexOf(alert.ChangeAt.UtcDateTime);
             var n = series.Series.Values.Length;
-            if (k < 2 || n - k <= settings.RecoveryBuckets)
+            if (k < 2 || k >= series.Live.TestStart || n - k <= settings.RecoveryBuckets)
             {
                 continue;
             }
@@ -298,8 +344,8 @@ public sealed partial class DetectionPass(
         return resolved;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Alert opened: {Metric} [{Segment}] changed {Relative:P1} ({Direction}) at {ChangeAt:u}; parent alert {Parent}")]
-    private partial void LogOpened(string metric, string segment, DateTime changeAt, double relative, string direction, Guid? parent);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert opened: {Metric} [{Segment}] {Kind} {Relative:P1} ({Direction}) from {ChangeAt:u}; parent alert {Parent}")]
+    private partial void LogOpened(string metric, string segment, string kind, DateTime changeAt, double relative, string direction, Guid? parent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Detection skipped {Metric} [{Segment}]: {Reason}")]
     private partial void LogSkipped(string metric, string segment, string reason);

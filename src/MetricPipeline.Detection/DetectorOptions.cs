@@ -25,11 +25,16 @@ public sealed class DetectorOptions
     public TimeSpan WeeklyWindow { get; set; } = TimeSpan.FromDays(7 * 156);
 
     /// <summary>
-    /// A change is new when it began at most this long (and at least 8 buckets) before the window's end; older shifts
-    /// are history. Alerts already opened are never opened again, so a week only matters for data that arrives late
-    /// or all at once (a backfill, the demo).
+    /// How long after a bucket closes a pass may read it: late events are still arriving, and a half-filled bucket would
+    /// look like a dip. A pass as of 12:05 with the default reads hours up to 11:00–12:00.
     /// </summary>
-    public TimeSpan NewWithin { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// False alerts per series and year the live detector's threshold is set for (with independent errors; see
+    /// docs/DETECTION.md). A metric's <c>alert.sensitivity</c> overrides it for that metric.
+    /// </summary>
+    public double FalseAlertsPerSeriesYear { get; set; } = 0.25;
 
     /// <summary>Segments analysed per node besides its total, largest first.</summary>
     public int MaxSegmentsPerNode { get; set; } = 5;
@@ -39,13 +44,6 @@ public sealed class DetectorOptions
     /// the same shift: the change-point position moves by a bucket or two as data arrives.
     /// </summary>
     public int SameShiftWithinBuckets { get; set; } = 6;
-
-    /// <summary>
-    /// Buckets a new level must hold before the detector reports it (its <c>MinPersistence</c>); null keeps the
-    /// detector's default, the shortest seasonal period (24 hourly buckets). Lower alerts sooner and risks alerting
-    /// on transients.
-    /// </summary>
-    public int? MinPersistence { get; set; }
 
     /// <summary>Confidence of effect intervals and expected ranges.</summary>
     public double Confidence { get; set; } = 0.95;

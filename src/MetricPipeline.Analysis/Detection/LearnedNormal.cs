@@ -1,0 +1,182 @@
+using MetricPipeline.Analysis.Statistics;
+
+namespace MetricPipeline.Analysis.Detection;
+
+/// <summary>
+/// What a series looks like when nothing happens, learned from z[0, cut) only: the seasonal baseline, the noise, and
+/// the level at the end of the learning part. <see cref="Start"/> is where the test begins: the cut, or a recent step
+/// before it that has too little data after it to be learned. Forecast(t) = level + slope·(t − level's centre) +
+/// seasonal(t) for any t ≥ Start; Variance(t) = Scale² · the noise model's variance there (Scale from an
+/// out-of-sample check, 1 until then).
+/// </summary>
+internal sealed record LearnedNormal(
+    SeasonalBaseline Baseline, NoiseModel Noise, double Level, double LevelVariance, double LevelCentre, double Slope, int Start, double Scale = 1)
+{
+    /// <summary>Two-sample |t| above which a step in the level window is real.</summary>
+    private const double StepThreshold = 5;
+
+    public double Forecast(int t) => Level + (Slope * (t - LevelCentre)) + Baseline.Seasonal(t);
+
+    public double Variance(int t) => Scale * Scale * Noise.Variance(Forecast(t));
+
+    public static LearnedNormal Learn(double[] z, SeasonalLayout layout, int cut, int levelWindow, bool countLike, double offset)
+    {
+        var baseline = SeasonalBaseline.Fit(z.AsSpan(0, cut), layout);
+        var d = new double[cut];
+        for (var t = 0; t < cut; t++)
+        {
+            d[t] = z[t] - baseline.Seasonal(t);
+        }
+
+        var noise = NoiseModel.Fit(d, baseline, Math.Max(layout.Period, 5) | 1, countLike, offset);
+
+        // A recent step — against the window's own linear drift, so growth is not taken for a step — limits the level
+        // and slope windows to the data after it, or, with less than a cycle of data after it, moves the test back to
+        // start at the step: a change still under way is tested, not learned.
+        var cycle = Math.Max(layout.Period, 1);
+        var start = cut;
+        var (from, to) = (Math.Max(0, cut - levelWindow), cut);
+        var slopeFrom = Math.Max(0, cut - (2 * levelWindow));
+        var drift = Drift(d, slopeFrom, cut, cycle, shrink: false);
+        if (RecentStep(d, z, noise, slopeFrom, cut, drift) is { } step)
+        {
+            if (cut - step < Math.Max(layout.Period, 3))
+            {
+                start = step;
+                (from, to) = (Math.Max(0, step - levelWindow), step);
+                slopeFrom = Math.Max(0, step - (2 * levelWindow));
+            }
+            else
+            {
+                from = Math.Max(from, step);
+                slopeFrom = step;
+            }
+        }
+
+        var (level, levelVariance) = MeanLevel(d, z, noise, from, to);
+        var slope = Drift(d, slopeFrom, to, cycle, shrink: true);
+        return new LearnedNormal(baseline, noise, level, levelVariance, (from + to - 1) / 2.0, slope, start);
+    }
+
+    /// <summary>
+    /// The drift of d over [from, to): the Theil–Sen slope of its cycle means (per observation), shrunk towards zero by
+    /// its own uncertainty when <paramref name="shrink"/>, max(0, 1 − (se/slope)²), so a steady series projects flat and a growing one keeps growing.
+    /// Zero with fewer than four cycles.
+    /// </summary>
+    private static double Drift(double[] d, int from, int to, int cycle, bool shrink)
+    {
+        var count = (to - from) / cycle;
+        if (count < 4)
+        {
+            return 0;
+        }
+
+        var x = new double[count];
+        var means = new double[count];
+        for (var j = 0; j < count; j++)
+        {
+            var first = to - ((count - j) * cycle);
+            var sum = 0.0;
+            for (var t = first; t < first + cycle; t++)
+            {
+                sum += d[t];
+            }
+
+            x[j] = first + ((cycle - 1) / 2.0);
+            means[j] = sum / cycle;
+        }
+
+        var pairs = new double[count * (count - 1) / 2];
+        var k = 0;
+        for (var i = 0; i < count; i++)
+        {
+            for (var j = i + 1; j < count; j++)
+            {
+                pairs[k++] = (means[j] - means[i]) / (x[j] - x[i]);
+            }
+        }
+
+        var slope = RobustStatistics.MedianInPlace(pairs);
+        var xBar = x.Average();
+        var intercept = RobustStatistics.Median(means.Select((m, j) => m - (slope * (x[j] - xBar))).ToArray());
+        var residuals = means.Select((m, j) => m - intercept - (slope * (x[j] - xBar))).ToArray();
+        var scale = RobustStatistics.MadToSigma * RobustStatistics.MedianAbsoluteDeviation(residuals, 0);
+        var se = scale / Math.Sqrt(x.Sum(v => (v - xBar) * (v - xBar)));
+        return slope == 0 || !shrink ? slope : slope * Math.Max(0, 1 - ((se / slope) * (se / slope)));
+    }
+
+    /// <summary>The strongest single step of d in [from, to) when its two-sample |t| exceeds the threshold; else null.</summary>
+    private static int? RecentStep(double[] d, double[] z, NoiseModel noise, int from, int to, double drift)
+    {
+        const int MinimumSide = 3;
+        var n = to - from;
+        if (n < 2 * MinimumSide)
+        {
+            return null;
+        }
+
+        // Precision-weighted, clipped values so a spike or the Poisson noise of a quiet night does not make a step.
+        var detrended = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            detrended[i] = d[from + i] - (drift * i);
+        }
+
+        var center = RobustStatistics.Median(detrended);
+        var w = new double[n];
+        var x = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var variance = noise.Variance(z[from + i]) * noise.LongRunFactor;
+            var limit = 4 * Math.Sqrt(variance);
+            w[i] = 1 / variance;
+            x[i] = Math.Clamp(detrended[i] - center, -limit, limit);
+        }
+
+        double totalW = 0, totalWx = 0;
+        for (var i = 0; i < n; i++)
+        {
+            totalW += w[i];
+            totalWx += w[i] * x[i];
+        }
+
+        double leftW = 0, leftWx = 0, bestT = 0;
+        int? best = null;
+        for (var k = 1; k < n; k++)
+        {
+            leftW += w[k - 1];
+            leftWx += w[k - 1] * x[k - 1];
+            if (k < MinimumSide || n - k < MinimumSide)
+            {
+                continue;
+            }
+
+            var rightW = totalW - leftW;
+            var gap = ((totalWx - leftWx) / rightW) - (leftWx / leftW);
+            var t = Math.Abs(gap) / Math.Sqrt((1 / leftW) + (1 / rightW));
+            if (t > bestT)
+            {
+                (bestT, best) = (t, from + k);
+            }
+        }
+
+        return bestT > StepThreshold ? best : null;
+    }
+
+    /// <summary>Precision-weighted mean of d over [from, to), clipped at ±3σ around the median, and its variance.</summary>
+    private static (double Level, double Variance) MeanLevel(double[] d, double[] z, NoiseModel noise, int from, int to)
+    {
+        var center = RobustStatistics.Median(d.AsSpan(from, to - from));
+        double sumW = 0, sumWx = 0;
+        for (var t = from; t < to; t++)
+        {
+            var variance = noise.Variance(z[t]);
+            var limit = 3 * Math.Sqrt(variance);
+            sumW += 1 / variance;
+            sumWx += Math.Clamp(d[t] - center, -limit, limit) / variance;
+        }
+
+        return (center + (sumWx / sumW), noise.LongRunFactor / sumW);
+    }
+
+}

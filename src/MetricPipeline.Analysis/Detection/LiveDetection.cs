@@ -1,0 +1,91 @@
+namespace MetricPipeline.Analysis.Detection;
+
+/// <summary>What a deviation from the learned normal looks like.</summary>
+public enum LiveKind
+{
+    /// <summary>A new level that has held for at least the persistence.</summary>
+    LevelShift,
+
+    /// <summary>Below the normal for fewer buckets than the persistence (so far).</summary>
+    Dip,
+
+    /// <summary>Above the normal for fewer buckets than the persistence (so far).</summary>
+    Spike,
+
+    /// <summary>A positive metric at or below the outage ratio of its expected value (traffic mostly gone).</summary>
+    Outage,
+}
+
+/// <summary>Settings of the <see cref="LiveDetector"/>. The defaults are documented in docs/DETECTION.md.</summary>
+public sealed record LiveDetectorOptions
+{
+    /// <summary>Newest observations under test (never learned from). Null: 72 for hourly, 14 for daily, 8 otherwise.</summary>
+    public int? TestLength { get; init; }
+
+    /// <summary>Observations before the test window the level is estimated from. Null: one week of hours, four weeks of days, 8 otherwise.</summary>
+    public int? LevelWindow { get; init; }
+
+    /// <summary>False alerts per series and year the threshold is set for, with independent Gaussian errors.</summary>
+    public double FalseAlertsPerYear { get; init; } = 0.25;
+
+    /// <summary>Observations per year of the series' grain (8766 hours, 365.25 days, 52.18 weeks).</summary>
+    public double ObservationsPerYear { get; init; } = 8766;
+
+    /// <summary>Seasonality multiplies the level (counts, sums, distinct users): detection runs on log(y + c).</summary>
+    public bool Multiplicative { get; init; }
+
+    /// <summary>The values are counts of independent events: Poisson noise 1/μ is part of each bucket's variance.</summary>
+    public bool CountLike { get; init; }
+
+    /// <summary>Standardised errors are clipped at ±this in segments of two or more, so one wild bucket cannot carry its neighbours.</summary>
+    public double Clip { get; init; } = 3;
+
+    /// <summary>Buckets a deviation must hold to be a level shift rather than a dip or spike.</summary>
+    public int Persistence { get; init; } = 6;
+
+    /// <summary>At or below this share of its expected value, every bucket of a drop: an outage.</summary>
+    public double OutageRatio { get; init; } = 0.2;
+
+    /// <summary>Confidence of expected ranges and effect intervals.</summary>
+    public double Confidence { get; init; } = 0.95;
+
+    /// <summary>Which way is good for the metric.</summary>
+    public MetricDirection Direction { get; init; } = MetricDirection.Up;
+}
+
+/// <summary>
+/// One deviation found in the test window: observations <see cref="Start"/>..<see cref="End"/> (inclusive, indices
+/// into the whole series) lie off the forecast. <see cref="Ongoing"/>: it reaches the newest observation.
+/// <see cref="Observed"/> and <see cref="Expected"/> are means over the segment on the series' own scale, with the
+/// range the mean would have had without a change; <see cref="Relative"/> is the effect (observed / expected − 1 on
+/// the multiplicative scale) with its interval. <see cref="Statistic"/> is the scan's likelihood-ratio statistic,
+/// compared with <see cref="LiveDetection.Threshold"/>. <see cref="Alertable"/> says whether it is worth an alert:
+/// outages and level shifts are; a dip or spike is when it is bad news and has lasted two buckets or is still going on;
+/// otherwise it is an anomaly only.
+/// </summary>
+public sealed record LiveFinding(
+    int Start, int End, bool Ongoing, LiveKind Kind, bool Alertable, bool IsGood,
+    double Observed, double Expected, double ExpectedLow, double ExpectedHigh,
+    double Relative, double RelativeLow, double RelativeHigh, double Statistic)
+{
+    public int Length => End - Start + 1;
+}
+
+/// <summary>
+/// The live detector's answer: the test window starts at <see cref="TestStart"/>; there, <see cref="Expected"/> and
+/// its range are the forecast per observation and <see cref="Scores"/> the standardised errors (NaN before it).
+/// </summary>
+public sealed record LiveDetection(
+    int TestStart, double[] Expected, double[] ExpectedLow, double[] ExpectedHigh, double[] Scores,
+    IReadOnlyList<LiveFinding> Findings, double Threshold)
+{
+    public static LiveDetection Empty(int n) =>
+        new(n, Filled(n), Filled(n), Filled(n), Filled(n), [], double.PositiveInfinity);
+
+    private static double[] Filled(int n)
+    {
+        var a = new double[n];
+        Array.Fill(a, double.NaN);
+        return a;
+    }
+}

@@ -1,0 +1,227 @@
+using MathNet.Numerics.Distributions;
+using MetricPipeline.Analysis.Statistics;
+
+namespace MetricPipeline.Analysis.Detection;
+
+/// <summary>
+/// The detector of a live pass: learn the normal from the past only, then test the newest observations against it
+/// sequentially, so a drop in the last hours is found within hours and dated to its first bucket.
+/// </summary>
+/// <remarks>
+/// <para>
+/// 1. Scale: positive metrics are multiplicative (the weekend dip scales with the level), so z = log(y + c) with
+/// c = max(0.5, 1 % of the median) for counts; ratios stay additive, z = y.
+/// </para>
+/// <para>
+/// 2. Learn on z[0, s): the <see cref="SeasonalBaseline"/> (daily profile and day-of-week effect), robust to past shifts,
+/// outliers and holidays; the noise from the residuals of the deseasonalised d = z − seasonal around a rolling median:
+/// for counts the variance of a bucket is σₓ² + 1/μ (extra-Poisson plus Poisson), σₓ² chosen so the median squared
+/// standardised residual is that of χ²₁; otherwise one robust σ². Their lag-1 autocorrelation ρ gives the long-run
+/// factor f = (1 + ρ)/(1 − ρ).
+/// </para>
+/// <para>
+/// 3. The level at s: the precision-weighted, clipped mean of d over the level window before s. A significant step in
+/// that window (two-sample |t| &gt; 5) limits the window to the data after it, or — when fewer than one cycle of data
+/// follows it — moves the test window back to start at the step, so a recent change is tested, not learned.
+/// </para>
+/// <para>
+/// 4. Test z[s, n): standardised errors e_t = (z_t − level − seasonal_t)/√(f·var_t) go through the <see cref="SegmentScan"/>
+/// with the threshold for <see cref="LiveDetectorOptions.FalseAlertsPerYear"/>. Each segment found is classified by its
+/// length, sign and depth (<see cref="LiveKind"/>) and measured: its mean relative effect with an interval that includes
+/// the error of the level.
+/// </para>
+/// </remarks>
+public static class LiveDetector
+{
+    public static LiveDetection Detect(ReadOnlySpan<double> y, SeasonalLayout layout, LiveDetectorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        options ??= new LiveDetectorOptions();
+        var n = y.Length;
+        foreach (var v in y)
+        {
+            if (!double.IsFinite(v))
+            {
+                throw new ArgumentException("the series contains a missing or non-finite value; fill or drop it before detection", nameof(y));
+            }
+        }
+
+        var p = layout.Period;
+        var testLength = options.TestLength ?? (p == 24 ? 72 : p == 7 ? 14 : 8);
+        var levelWindow = options.LevelWindow ?? (p == 24 ? 168 : p == 7 ? 28 : 8);
+        var minimumTraining = p >= 2 ? (layout.Blocks >= 2 ? 2 * p * layout.Blocks : 2 * p) : 8;
+        testLength = Math.Min(testLength, n - minimumTraining);
+        if (testLength < 1)
+        {
+            return LiveDetection.Empty(n);
+        }
+
+        var s0 = n - testLength;
+        var multiplicative = options.Multiplicative && Min(y) >= 0;
+        var offset = multiplicative ? Offset(y[..s0], options.CountLike) : 0;
+        var countLike = multiplicative && options.CountLike;
+        var z = new double[n];
+        for (var t = 0; t < n; t++)
+        {
+            z[t] = multiplicative ? Math.Log(y[t] + offset) : y[t];
+        }
+
+        var normal = LearnedNormal.Learn(z, layout, s0, levelWindow, countLike, offset);
+
+        // The scale of forecast errors out of sample: the same learning one holdout earlier, tested on the holdout.
+        // It carries what in-sample residuals miss (the profile's and the level's own errors, a misfit of the shape);
+        // it never lowers the bar, and a shift inside the holdout moves the errors' median, not their spread.
+        var holdout = Math.Min(168, s0 - minimumTraining);
+        if (holdout >= 24)
+        {
+            var earlier = LearnedNormal.Learn(z, layout, s0 - holdout, levelWindow, countLike, offset);
+            var holdoutErrors = new double[s0 - earlier.Start];
+            for (var t = earlier.Start; t < s0; t++)
+            {
+                holdoutErrors[t - earlier.Start] = (z[t] - earlier.Forecast(t)) / Math.Sqrt(earlier.Noise.LongRunFactor * earlier.Variance(t));
+            }
+
+            var spread = RobustStatistics.MadToSigma * RobustStatistics.MedianAbsoluteDeviation(holdoutErrors, RobustStatistics.Median(holdoutErrors));
+            normal = normal with { Scale = Math.Clamp(spread, 1, 3) };
+        }
+
+        var start = normal.Start;
+        var levelVariance = normal.LevelVariance;
+        var noise = normal.Noise;
+
+        var z975 = Normal.InvCDF(0, 1, (1 + options.Confidence) / 2);
+        var expected = Nan(n);
+        var low = Nan(n);
+        var high = Nan(n);
+        var scores = Nan(n);
+        var errors = new double[n - start];
+        var meanVariance = 0.0;
+        for (var t = start; t < n; t++)
+        {
+            var forecast = normal.Forecast(t);
+            var variance = normal.Variance(t);
+            meanVariance += variance;
+            var e = (z[t] - forecast) / Math.Sqrt(noise.LongRunFactor * variance);
+            errors[t - start] = e;
+            scores[t] = e;
+            var band = z975 * Math.Sqrt(variance + levelVariance);
+            expected[t] = Back(forecast, multiplicative, offset);
+            low[t] = Back(forecast - band, multiplicative, offset);
+            high[t] = Back(forecast + band, multiplicative, offset);
+        }
+
+        meanVariance /= n - start;
+        var threshold = SegmentScan.Threshold(options.FalseAlertsPerYear, options.ObservationsPerYear);
+        var segments = SegmentScan.Find(errors, options.Clip, levelVariance / (noise.LongRunFactor * meanVariance), threshold);
+        var findings = new List<LiveFinding>(segments.Count);
+        foreach (var segment in segments)
+        {
+            findings.Add(Measure(y, z, start + segment.Start, start + segment.End, segment.Statistic, normal, multiplicative, offset, z975, options));
+        }
+
+        findings.Sort((a, b) => a.Start.CompareTo(b.Start));
+        for (var i = findings.Count - 1; i > 0; i--)
+        {
+            // The scan masks what it found, so one long deviation can come back as two touching pieces: one finding.
+            if (findings[i].Start <= findings[i - 1].End + 2 && Math.Sign(findings[i].Relative) == Math.Sign(findings[i - 1].Relative))
+            {
+                findings[i - 1] = Measure(y, z, findings[i - 1].Start, findings[i].End, Math.Max(findings[i - 1].Statistic, findings[i].Statistic), normal, multiplicative, offset, z975, options);
+                findings.RemoveAt(i);
+            }
+        }
+        return new LiveDetection(start, expected, low, high, scores, findings, threshold);
+    }
+
+    private static LiveFinding Measure(
+        ReadOnlySpan<double> y, double[] z, int from, int to, double statistic, LearnedNormal normal, bool multiplicative, double offset, double z975,
+        LiveDetectorOptions options)
+    {
+        var length = to - from + 1;
+        double difference = 0, observed = 0, expected = 0, variance = 0;
+        var outage = multiplicative;
+        for (var t = from; t <= to; t++)
+        {
+            var forecast = normal.Forecast(t);
+            difference += z[t] - forecast;
+            observed += y[t];
+            var mean = Back(forecast, multiplicative, offset);
+            expected += mean;
+            variance += normal.Variance(t);
+            outage &= y[t] <= options.OutageRatio * mean;
+        }
+
+        difference /= length;
+        observed /= length;
+        expected /= length;
+        var se = Math.Sqrt((normal.Noise.LongRunFactor * variance / length / length) + normal.LevelVariance);
+        double relative, relativeLow, relativeHigh, expectedLow, expectedHigh;
+        if (multiplicative)
+        {
+            relative = Math.Exp(difference) - 1;
+            relativeLow = Math.Exp(difference - (z975 * se)) - 1;
+            relativeHigh = Math.Exp(difference + (z975 * se)) - 1;
+            expectedLow = expected * Math.Exp(-z975 * se);
+            expectedHigh = expected * Math.Exp(z975 * se);
+        }
+        else
+        {
+            var scale = Math.Abs(expected) > 0 ? Math.Abs(expected) : double.NaN;
+            relative = difference / scale;
+            relativeLow = (difference - (z975 * se)) / scale;
+            relativeHigh = (difference + (z975 * se)) / scale;
+            expectedLow = expected - (z975 * se);
+            expectedHigh = expected + (z975 * se);
+        }
+
+        var up = difference > 0;
+        var good = up == (options.Direction == MetricDirection.Up);
+        var ongoing = to == y.Length - 1;
+        var kind = outage && !up ? LiveKind.Outage
+            : length >= options.Persistence ? LiveKind.LevelShift
+            : up ? LiveKind.Spike : LiveKind.Dip;
+        var alertable = kind switch
+        {
+            LiveKind.Outage => !good,
+            LiveKind.LevelShift => true,
+            _ => !good && (length >= 2 || ongoing),
+        };
+        return new LiveFinding(from, to, ongoing, kind, alertable, good, observed, expected, expectedLow, expectedHigh, relative, relativeLow, relativeHigh, statistic);
+    }
+
+    /// <summary>c of log(y + c): half an event for counts, 1 % of the median for sums.</summary>
+    private static double Offset(ReadOnlySpan<double> y, bool countLike)
+    {
+        var positive = new List<double>(y.Length);
+        foreach (var v in y)
+        {
+            if (v > 0)
+            {
+                positive.Add(v);
+            }
+        }
+
+        var median = positive.Count > 0 ? RobustStatistics.Median(positive.ToArray()) : 1;
+        return countLike ? 0.5 : Math.Max(1e-9, 0.01 * median);
+    }
+
+    private static double Back(double forecast, bool multiplicative, double offset) =>
+        multiplicative ? Math.Max(0, Math.Exp(forecast) - offset) : forecast;
+
+    private static double Min(ReadOnlySpan<double> y)
+    {
+        var min = double.PositiveInfinity;
+        foreach (var v in y)
+        {
+            min = Math.Min(min, v);
+        }
+
+        return min;
+    }
+
+    private static double[] Nan(int n)
+    {
+        var a = new double[n];
+        Array.Fill(a, double.NaN);
+        return a;
+    }
+}
