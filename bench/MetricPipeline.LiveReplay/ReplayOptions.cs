@@ -7,14 +7,14 @@ public sealed record ReplayOptions(
     int Seeds, int FirstSeed, int Parallel, int PassMinute, double MinRelativeChange, string Output, IReadOnlyList<string> Only, IReadOnlyDictionary<string, string> Settings)
 {
     public const string Usage =
-        "usage: dotnet run -c Release --project bench/MetricPipeline.LiveReplay -- [--quick] [--seeds 24] [--first-seed 1] [--parallel 2] " +
+        "usage: dotnet run -c Release --project bench/MetricPipeline.LiveReplay -- [--quick] [--seeds 16] [--first-seed 1] [--parallel 2] " +
         "[--pass-minute 5] [--min-relative-change 0.02] [--scenario NAME ...] [--out replay-results.md] [--set Detector__Key=Value ...]";
 
     public static ReplayOptions Parse(string[] args)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         var only = new List<string>();
-        var options = new ReplayOptions(24, 1, 2, 5, 0.02, "replay-results.md", only, settings);
+        var options = new ReplayOptions(16, 1, 2, 5, 0.02, "replay-results.md", only, settings);
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];

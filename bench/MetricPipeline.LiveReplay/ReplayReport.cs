@@ -9,7 +9,7 @@ public static class ReplayReport
     public static string Table(IReadOnlyList<InstanceScore> scores)
     {
         var text = new StringBuilder();
-        text.AppendLine("| scenario | seeds | detected | delay median | delay p90 | change time ±1 bucket | deployment named | false alerts / series-week | outage alerted ≤ 1 h | resolved after return | spike → level_shift |");
+        text.AppendLine("| scenario | seeds | detected | delay median | delay p90 | change time ±1 bucket | deployment named | false alerts (level_shift) / series-weeks | outage alerted ≤ 1 h | resolved after return | spike → level_shift |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var group in scores.GroupBy(s => s.Scenario.Name))
         {
@@ -24,7 +24,7 @@ public static class ReplayReport
                 $"| {(changing ? Percentile(s, 0.5) + unit : "–")} | {(changing ? Percentile(s, 0.9) + unit : "–")} " +
                 $"| {(changing ? Share(detected.Count(x => Math.Abs(x.ChangeTimeError!.Value) <= 1), detected.Count) : "–")} " +
                 $"| {(tagged.Count > 0 ? Share(tagged.Count(x => x.DeploymentNamed), tagged.Count) : "–")} " +
-                $"| {s.Sum(x => x.FalseAlerts)} in {s.Sum(x => x.SeriesWeeks):0.#} ({s.Sum(x => x.FalseAlerts) / s.Sum(x => x.SeriesWeeks):0.000}) " +
+                $"| {s.Sum(x => x.FalseAlerts)} ({s.Sum(x => x.FalseLevelShifts)}) / {s.Sum(x => x.SeriesWeeks):0.#} " +
                 $"| {(outage ? Share(s.Count(x => x.Delay <= 2), s.Count) : "–")} " +
                 $"| {(outage ? Share(detected.Count(x => x.Resolved), detected.Count) + ResolveLag(detected) : "–")} " +
                 $"| {(scenario.Kind == ChangeKind.Spike || scenario.Steady == SteadyVariant.Spikes && scenario.Kind == ChangeKind.Steady ? s.Count(x => x.SpikeAsLevelShift).ToString(CultureInfo.InvariantCulture) : "–")} |"));
@@ -62,13 +62,17 @@ public static class ReplayReport
         Line("outage alert resolves when traffic returns (by 48 h after)", Share(resolved, outages.Count), outages.Count == 0 ? null : resolved == outages.Count);
 
         var spikes = scores.Where(x => x.Scenario.Kind == ChangeKind.Spike || (x.Scenario.Kind == ChangeKind.Steady && x.Scenario.Steady == SteadyVariant.Spikes)).ToList();
-        var shifts = spikes.Count(x => x.SpikeAsLevelShift);
-        Line("a single-hour spike is never a level shift", $"{shifts} of {spikes.Count} series with spikes had a level_shift alert at a spike", spikes.Count == 0 ? null : shifts == 0);
+        var spikeShifts = spikes.Count(x => x.SpikeAsLevelShift);
+        Line("a single-hour spike is never a level shift", $"{spikeShifts} of {spikes.Count} series with spikes had a level_shift alert at a spike", spikes.Count == 0 ? null : spikeShifts == 0);
 
         var steady = scores.Where(x => x.Scenario.Kind == ChangeKind.Steady).ToList();
         var falseAlerts = steady.Sum(x => x.FalseAlerts);
         var weeks = steady.Sum(x => x.SeriesWeeks);
-        Line("steady series: ≤ 1 false alert per 50 series-weeks", string.Create(CultureInfo.InvariantCulture, $"{falseAlerts} in {weeks:0.#} series-weeks = 1 per {(falseAlerts == 0 ? "∞" : (weeks / falseAlerts).ToString("0.#", CultureInfo.InvariantCulture))}"), steady.Count == 0 ? null : falseAlerts <= weeks / 50);
+        var shifts = steady.Sum(x => x.FalseLevelShifts);
+        Line(
+            "steady series: ≤ 1 false alert per 50 series-weeks",
+            string.Create(CultureInfo.InvariantCulture, $"{falseAlerts} in {weeks:0.#} series-weeks = 1 per {Per(weeks, falseAlerts)} ({shifts} of them level shifts: 1 per {Per(weeks, shifts)})"),
+            steady.Count == 0 ? null : falseAlerts <= weeks / 50);
         var all = scores.Sum(x => x.FalseAlerts);
         var allWeeks = scores.Sum(x => x.SeriesWeeks);
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- all scenarios: {all} false alerts in {allWeeks:0.#} series-weeks (every series of every scenario, alerts matching no true change)"));
@@ -99,6 +103,8 @@ public static class ReplayReport
         var hours = detected.Where(x => x.ResolvedHoursAfterReturn is not null).Select(x => x.ResolvedHoursAfterReturn!.Value).Order().ToList();
         return hours.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" (median {hours[(hours.Count - 1) / 2]:0} h after)");
     }
+
+    private static string Per(double weeks, int alerts) => alerts == 0 ? "∞" : (weeks / alerts).ToString("0.#", CultureInfo.InvariantCulture);
 
     private static string Share(int part, int whole) =>
         whole == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{part}/{whole} ({100.0 * part / whole:0}%)");

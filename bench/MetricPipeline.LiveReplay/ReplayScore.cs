@@ -20,6 +20,7 @@ public sealed record InstanceScore(
     double? ResolvedHoursAfterReturn,
     bool SpikeAsLevelShift,
     int FalseAlerts,
+    int FalseLevelShifts,
     double SeriesWeeks,
     IReadOnlyList<string> FalseAlertNotes);
 
@@ -80,6 +81,7 @@ public static class ReplayScore
             resolved, resolved ? (first!.Last.ResolvedAt!.Value - returns).TotalHours : null,
             spikeAlerts.Any(a => a.Kinds.Contains("level_shift")),
             falseAlerts.Count,
+            falseAlerts.Count(a => a.Kinds.Contains("level_shift")),
             instance.SeriesCount * result.Passes / 168.0,
             [.. falseAlerts.Select(a => $"seed {result.Plan.Seed} {a.First.Metric}[{a.First.Segment}] {a.First.Kind} {a.First.RelativeChange:+0.0%;-0.0%} at {a.First.ChangeAt:ddd HH}h (true change {instance.ChangeAt:ddd HH}h), seen {a.FirstPassHour:ddd HH}h")]);
     }

@@ -68,7 +68,11 @@ public sealed record SeedPlan(int Seed, DateTime Start, int Hours, DateTime Chan
         var end = changeAt.AddHours(HoursAfter + random.Next(103));
         var hours = Weeks * 7 * 24;
         var start = end.AddHours(-hours);
-        var instances = scenarios.Select((s, i) => Instance(s, new Random(HashCode.Combine(seed, i, 7919)), start, hours, changeAt, seed, minRelativeChange)).ToList();
+        // Each scenario draws from its own stream, fixed by the seed and the scenario's place in the full list, so a
+        // run of some scenarios (--scenario) sees the same series as a full run.
+        var instances = scenarios
+            .Select(s => Instance(s, new Random((seed * 7919) + Scenario.All.ToList().FindIndex(a => a.Name == s.Name)), start, hours, changeAt, seed, minRelativeChange))
+            .ToList();
         return new SeedPlan(seed, start, hours, changeAt, instances);
     }
 

@@ -10,7 +10,7 @@ public sealed record GeneratedMetric(string Key, IReadOnlyDictionary<string, lon
 /// <list type="bullet">
 /// <item>a daily cycle from a night low of 1,000–1,300 events/h (04:00 UTC) to an afternoon high of 3,000–4,000 (16:00),</item>
 /// <item>× a weekly cycle: Saturday and Sunday 20–35% lower (a holiday is a weekday at the weekend level),</item>
-/// <item>× a slow drift for some series (exp(g·t), g up to ±10% over the five weeks; ±8–20% for the drift scenario),</item>
+/// <item>× a slow drift for some series (exp(g·t), g up to ±10% over the five weeks; up to ±20% for the drift scenario),</item>
 /// <item>× (1 + 0.03·N(0,1)), one draw per hour for the whole metric: 3% extra noise on the total,</item>
 /// <item>× the scenario's change,</item>
 /// </list>
