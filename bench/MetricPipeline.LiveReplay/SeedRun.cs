@@ -175,7 +175,14 @@ public static class SeedRun
             var watch = Stopwatch.StartNew();
             await using (var scope = provider.CreateAsyncScope())
             {
-                result = await scope.ServiceProvider.GetRequiredService<DetectionPass>().RunAsync(asOf, "replay", null, instance, ct);
+                try
+                {
+                    result = await scope.ServiceProvider.GetRequiredService<DetectionPass>().RunAsync(asOf, "replay", null, instance, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new InvalidOperationException($"seed {plan.Seed}: the pass as of {asOf:yyyy-MM-dd HH:mm} failed: {e.Message}", e);
+                }
             }
 
             passSeconds += watch.Elapsed.TotalSeconds;
