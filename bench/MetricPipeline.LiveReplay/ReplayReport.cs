@@ -9,8 +9,8 @@ public static class ReplayReport
     public static string Table(IReadOnlyList<InstanceScore> scores)
     {
         var text = new StringBuilder();
-        text.AppendLine("| scenario | seeds | detected | delay median | delay p90 | change time ±1 bucket | deployment named | false alerts (level_shift) / series-weeks | outage alerted ≤ 1 h | resolved after return | spike → level_shift |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| scenario | seeds | detected | delay median | delay p90 | first estimate (median) | change time ±1 bucket | deployment named | false alerts (level_shift) / series-weeks | outage alerted ≤ 1 h | resolved after return | spike → level_shift |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var group in scores.GroupBy(s => s.Scenario.Name))
         {
             var s = group.ToList();
@@ -21,7 +21,7 @@ public static class ReplayReport
             var tagged = detected.Where(x => x.Tagged).ToList();
             var outage = scenario.Kind == ChangeKind.Outage;
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario.Name} | {s.Count} | {(changing ? $"{detected.Count}/{s.Count}" : "–")} " +
-                $"| {(changing ? Percentile(s, 0.5) + unit : "–")} | {(changing ? Percentile(s, 0.9) + unit : "–")} " +
+                $"| {(changing ? Percentile(s, 0.5) + unit : "–")} | {(changing ? Percentile(s, 0.9) + unit : "–")} | {MedianEstimate(detected)} " +
                 $"| {(changing ? Share(detected.Count(x => Math.Abs(x.ChangeTimeError!.Value) <= 1), detected.Count) : "–")} " +
                 $"| {(tagged.Count > 0 ? Share(tagged.Count(x => x.DeploymentNamed), tagged.Count) : "–")} " +
                 $"| {s.Sum(x => x.FalseAlerts)} ({s.Sum(x => x.FalseLevelShifts)}) / {s.Sum(x => x.SeriesWeeks):0.#} " +
@@ -96,6 +96,13 @@ public static class ReplayReport
     {
         var delays = scores.Select(x => x.Delay ?? int.MaxValue).Order().ToList();
         return delays.Count == 0 ? double.NaN : delays[Math.Max(0, (int)Math.Ceiling(0.5 * delays.Count) - 1)];
+    }
+
+    /// <summary>The median relative change the first alert for each detected change reported.</summary>
+    private static string MedianEstimate(List<InstanceScore> detected)
+    {
+        var values = detected.Select(x => x.RelativeChange!.Value).Order().ToList();
+        return values.Count == 0 ? "–" : values[(values.Count - 1) / 2].ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture);
     }
 
     private static string ResolveLag(List<InstanceScore> detected)
