@@ -26,7 +26,7 @@ public sealed record InstanceScore(
 
 /// <summary>
 /// Matches a seed's alerts to its true changes. An alert is for a change when it is on the scenario's metric (or a
-/// related one, such as a ratio's numerator), has the change's sign, dates its change within a window around the true
+/// related one, such as a ratio's numerator; for a change of one plan, the total or that plan), has the change's sign, dates its change within a window around the true
 /// one (±24 h, ±3 days for the daily metric; the whole outage ±24 h; ±6 h of a spike, either sign) and was first seen
 /// by a pass that could see a changed bucket. Every other alert on the scenario's metrics is a false alert.
 /// </summary>
@@ -95,6 +95,12 @@ public static class ReplayScore
         }
 
         if (Math.Sign(alert.First.RelativeChange) != scenario.Sign || alert.FirstPassHour <= instance.ChangeAt)
+        {
+            return false;
+        }
+
+        // A change of one plan moves that plan and the total, not the other plans.
+        if (scenario.Kind == ChangeKind.SegmentLevel && alert.First.Segment.Length > 0 && alert.First.Segment != "plan=" + scenario.Plan)
         {
             return false;
         }
