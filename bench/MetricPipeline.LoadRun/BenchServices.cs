@@ -49,6 +49,18 @@ public sealed partial class BenchServices(string postgres, Uri rabbitMq, Uri man
     /// <summary>Creates a database and a vhost named <paramref name="name"/>; returns their connection strings.</summary>
     public async Task<(string Postgres, Uri RabbitMq)> CreateAsync(string name)
     {
+        var connection = await CreateDatabaseAsync(name);
+        using var client = ManagementClient();
+        (await client.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
+        var user = Uri.UnescapeDataString(RabbitMq.UserInfo.Split(':')[0]);
+        (await client.PutAsJsonAsync($"api/permissions/{name}/{Uri.EscapeDataString(user)}", new { configure = ".*", write = ".*", read = ".*" }))
+            .EnsureSuccessStatusCode();
+        return (connection, new UriBuilder(RabbitMq) { Path = "/" + name }.Uri);
+    }
+
+    /// <summary>Creates a database named <paramref name="name"/> (no vhost); returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
         await using (var admin = new NpgsqlConnection(Postgres))
         {
             await admin.OpenAsync();
@@ -56,13 +68,7 @@ public sealed partial class BenchServices(string postgres, Uri rabbitMq, Uri man
             await create.ExecuteNonQueryAsync();
         }
 
-        using var client = ManagementClient();
-        (await client.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
-        var user = Uri.UnescapeDataString(RabbitMq.UserInfo.Split(':')[0]);
-        (await client.PutAsJsonAsync($"api/permissions/{name}/{Uri.EscapeDataString(user)}", new { configure = ".*", write = ".*", read = ".*" }))
-            .EnsureSuccessStatusCode();
-        var connection = new NpgsqlConnectionStringBuilder(Postgres) { Database = name }.ConnectionString;
-        return (connection, new UriBuilder(RabbitMq) { Path = "/" + name }.Uri);
+        return new NpgsqlConnectionStringBuilder(Postgres) { Database = name }.ConnectionString;
     }
 
     /// <summary>
@@ -70,6 +76,14 @@ public sealed partial class BenchServices(string postgres, Uri rabbitMq, Uri man
     /// forced drop fail for a moment; it is retried, and a database left behind is reported, not fatal.
     /// </summary>
     public async Task DropAsync(string name)
+    {
+        await DropDatabaseAsync(name);
+        using var client = ManagementClient();
+        await client.DeleteAsync($"api/vhosts/{name}");
+    }
+
+    /// <summary>Drops the database <paramref name="name"/> (see <see cref="DropAsync"/>).</summary>
+    public async Task DropDatabaseAsync(string name)
     {
         NpgsqlConnection.ClearAllPools();
         for (var attempt = 1; ; attempt++)
@@ -93,10 +107,32 @@ public sealed partial class BenchServices(string postgres, Uri rabbitMq, Uri man
                 await Task.Delay(1000);
             }
         }
-
-        using var client = ManagementClient();
-        await client.DeleteAsync($"api/vhosts/{name}");
     }
+
+    /// <summary>The repository's root: the first folder above the current or the program's folder holding MetricPipeline.sln.</summary>
+    public static string RepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "MetricPipeline.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException("MetricPipeline.sln not found above the current or the program's folder: run from the repository");
+    }
+
+    /// <summary>The machine's load averages (1, 5, 15 min): it is shared, so figures are printed beside them.</summary>
+    public static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    public static string CpuModel() =>
+        File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
+            : "?";
 
     private HttpClient ManagementClient()
     {

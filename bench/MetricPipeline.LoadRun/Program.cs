@@ -23,7 +23,7 @@ public static class Program
             return 2;
         }
 
-        var root = RepositoryRoot();
+        var root = BenchServices.RepositoryRoot();
         var registryYaml = await File.ReadAllTextAsync(Path.Combine(root, "seeds", "metrics.yaml"));
         var scenarioYaml = await File.ReadAllTextAsync(Path.Combine(root, "seeds", "scenario.yaml"));
         var services = await BenchServices.DiscoverAsync(root);
@@ -33,7 +33,7 @@ public static class Program
         var concurrentBatches = Setting(options, "Rollup__ConcurrentBatches", new RollupOptions().ConcurrentBatches);
         var membershipCache = Setting(options, "Rollup__MembershipCacheSize", new RollupOptions().MembershipCacheSize);
 
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, load before: {Load()}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {BenchServices.CpuModel()}, load before: {BenchServices.Load()}");
         Console.WriteLine($"generating {options.Events:N0} events from seeds/scenario.yaml …");
         var workload = Workload.Create(scenarioYaml, options.Events, options.Batch, options.Duplicates, DateTimeOffset.UtcNow);
         Console.WriteLine(
@@ -83,7 +83,7 @@ public static class Program
             ResultTable.Print(Console.Out, $"median of {rows.Count} runs", rows);
         }
 
-        Console.WriteLine($"load after: {Load()}");
+        Console.WriteLine($"load after: {BenchServices.Load()}");
         return rows.All(r => r.Pipeline.Exact) ? 0 : 1;
     }
 
@@ -105,27 +105,4 @@ public static class Program
 
     private static int Setting(LoadRunOptions options, string key, int fallback) =>
         options.ServerSettings.TryGetValue(key, out var text) && int.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value : fallback;
-
-    private static string RepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "MetricPipeline.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new DirectoryNotFoundException("MetricPipeline.sln not found above the current or the program's folder: run from the repository");
-    }
-
-    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
-    private static string CpuModel() =>
-        File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
-            : "?";
 }

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+
+namespace MetricPipeline.LiveReplay;
+
+/// <summary>The per-scenario table and the acceptance summary of issue 8, as markdown.</summary>
+public static class ReplayReport
+{
+    public static string Table(IReadOnlyList<InstanceScore> scores)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| scenario | seeds | detected | delay median | delay p90 | first estimate (median) | change time ±1 bucket | deployment named | false alerts (level_shift) / series-weeks | outage alerted ≤ 1 h | resolved after return | spike → level_shift |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var group in scores.GroupBy(s => s.Scenario.Name))
+        {
+            var s = group.ToList();
+            var scenario = s[0].Scenario;
+            var detected = s.Where(x => x.Delay is not null).ToList();
+            var changing = scenario.Kind != ChangeKind.Steady;
+            var unit = scenario.Kind == ChangeKind.DailyLevel ? " d" : " h";
+            var tagged = detected.Where(x => x.Tagged).ToList();
+            var outage = scenario.Kind == ChangeKind.Outage;
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario.Name} | {s.Count} | {(changing ? $"{detected.Count}/{s.Count}" : "–")} " +
+                $"| {(changing ? Percentile(s, 0.5) + unit : "–")} | {(changing ? Percentile(s, 0.9) + unit : "–")} | {MedianEstimate(detected)} " +
+                $"| {(changing ? Share(detected.Count(x => Math.Abs(x.ChangeTimeError!.Value) <= 1), detected.Count) : "–")} " +
+                $"| {(tagged.Count > 0 ? Share(tagged.Count(x => x.DeploymentNamed), tagged.Count) : "–")} " +
+                $"| {s.Sum(x => x.FalseAlerts)} ({s.Sum(x => x.FalseLevelShifts)}) / {s.Sum(x => x.SeriesWeeks):0.#} " +
+                $"| {(outage ? Share(s.Count(x => x.Delay <= 2), s.Count) : "–")} " +
+                $"| {(outage ? Share(detected.Count(x => x.Resolved), detected.Count) + ResolveLag(detected) : "–")} " +
+                $"| {(scenario.Kind == ChangeKind.Spike || scenario.Steady == SteadyVariant.Spikes && scenario.Kind == ChangeKind.Steady ? s.Count(x => x.SpikeAsLevelShift).ToString(CultureInfo.InvariantCulture) : "–")} |"));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Issue 8's acceptance points 1–3, each with the measured figure and whether it holds.</summary>
+    public static string Acceptance(IReadOnlyList<InstanceScore> scores)
+    {
+        var text = new StringBuilder();
+        void Line(string target, string measured, bool? holds) =>
+            text.AppendLine($"- {target}: {measured} — **{(holds is null ? "not measured" : holds.Value ? "holds" : "does not hold")}**");
+
+        foreach (var (percent, target) in new[] { (20, 2), (10, 4), (5, 12) })
+        {
+            var s = scores.Where(x => x.Scenario.Name == $"drop-{percent}%").ToList();
+            var median = MedianDelay(s);
+            Line($"median delay ≤ {target} h for a {percent}% drop of the total", s.Count == 0 ? "–" : $"{Percentile(s, 0.5)} h over {s.Count} seeds", s.Count == 0 ? null : median <= target);
+        }
+
+        var drops = scores.Where(x => x.Scenario.Kind is ChangeKind.Level or ChangeKind.SegmentLevel && x.Scenario.Factor < 1 && x.Delay is not null).ToList();
+        var dated = drops.Count(x => Math.Abs(x.ChangeTimeError!.Value) <= 1);
+        Line("change time within ±1 bucket for ≥ 90% of detected drops (hourly total and segment drops)", Share(dated, drops.Count), drops.Count == 0 ? null : dated >= 0.9 * drops.Count);
+
+        var tagged = scores.Where(x => x.Scenario.Sign < 0 && x.Scenario.Taggable && x.Tagged && x.Delay is not null).ToList();
+        var named = tagged.Count(x => x.DeploymentNamed);
+        Line("deployment 10–60 min before a drop named on ≥ 95% (detected tagged drops, all grains and kinds)", Share(named, tagged.Count), tagged.Count == 0 ? null : named >= 0.95 * tagged.Count);
+
+        var outages = scores.Where(x => x.Scenario.Kind == ChangeKind.Outage).ToList();
+        var prompt = outages.Count(x => x.Delay <= 2);
+        Line("outage of 1–3 h alerted within 1 h of its first complete bucket", Share(prompt, outages.Count), outages.Count == 0 ? null : prompt == outages.Count);
+        var resolved = outages.Count(x => x.Resolved);
+        Line("outage alert resolves when traffic returns (by 48 h after)", Share(resolved, outages.Count), outages.Count == 0 ? null : resolved == outages.Count);
+
+        var spikes = scores.Where(x => x.Scenario.Kind == ChangeKind.Spike || (x.Scenario.Kind == ChangeKind.Steady && x.Scenario.Steady == SteadyVariant.Spikes)).ToList();
+        var spikeShifts = spikes.Count(x => x.SpikeAsLevelShift);
+        Line("a single-hour spike is never a level shift", $"{spikeShifts} of {spikes.Count} series with spikes had a level_shift alert at a spike", spikes.Count == 0 ? null : spikeShifts == 0);
+
+        var steady = scores.Where(x => x.Scenario.Kind == ChangeKind.Steady).ToList();
+        var falseAlerts = steady.Sum(x => x.FalseAlerts);
+        var weeks = steady.Sum(x => x.SeriesWeeks);
+        var shifts = steady.Sum(x => x.FalseLevelShifts);
+        Line(
+            "steady series: ≤ 1 false alert per 50 series-weeks",
+            string.Create(CultureInfo.InvariantCulture, $"{falseAlerts} in {weeks:0.#} series-weeks = 1 per {Per(weeks, falseAlerts)} ({shifts} of them level shifts: 1 per {Per(weeks, shifts)})"),
+            steady.Count == 0 ? null : falseAlerts <= weeks / 50);
+        var all = scores.Sum(x => x.FalseAlerts);
+        var allWeeks = scores.Sum(x => x.SeriesWeeks);
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- all scenarios: {all} false alerts in {allWeeks:0.#} series-weeks (every series of every scenario, alerts matching no true change)"));
+        return text.ToString();
+    }
+
+    /// <summary>Nearest-rank percentile of the delays, counting undetected changes as later than any pass.</summary>
+    private static string Percentile(List<InstanceScore> scores, double p)
+    {
+        var delays = scores.Select(x => x.Delay ?? int.MaxValue).Order().ToList();
+        if (delays.Count == 0)
+        {
+            return "–";
+        }
+
+        var value = delays[Math.Max(0, (int)Math.Ceiling(p * delays.Count) - 1)];
+        return value == int.MaxValue ? "none" : value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static double MedianDelay(List<InstanceScore> scores)
+    {
+        var delays = scores.Select(x => x.Delay ?? int.MaxValue).Order().ToList();
+        return delays.Count == 0 ? double.NaN : delays[Math.Max(0, (int)Math.Ceiling(0.5 * delays.Count) - 1)];
+    }
+
+    /// <summary>The median relative change the first alert for each detected change reported.</summary>
+    private static string MedianEstimate(List<InstanceScore> detected)
+    {
+        var values = detected.Select(x => x.RelativeChange!.Value).Order().ToList();
+        return values.Count == 0 ? "–" : values[(values.Count - 1) / 2].ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture);
+    }
+
+    private static string ResolveLag(List<InstanceScore> detected)
+    {
+        var hours = detected.Where(x => x.ResolvedHoursAfterReturn is not null).Select(x => x.ResolvedHoursAfterReturn!.Value).Order().ToList();
+        return hours.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" (median {hours[(hours.Count - 1) / 2]:0} h after)");
+    }
+
+    private static string Per(double weeks, int alerts) => alerts == 0 ? "∞" : (weeks / alerts).ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static string Share(int part, int whole) =>
+        whole == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{part}/{whole} ({100.0 * part / whole:0}%)");
+}
