@@ -13,9 +13,8 @@ public static class RollupExtensions
         services.AddOptions<RollupOptions>().Bind(configuration.GetSection("Rollup"));
         services.AddSingleton<RegistryCache>();
         services.AddSingleton(sp => new SegmentCatalog(sp.GetRequiredService<IOptions<RollupOptions>>().Value.MaxSegmentValues));
-        services.AddSingleton(sp => new MembershipCache(sp.GetRequiredService<IOptions<RollupOptions>>().Value.MembershipCacheSize));
         services.AddSingleton<RollupProcessor>();
-        services.AddHostedService<SeenEventPurge>();
+        services.AddHostedService<PartitionMaintenance>();
         return services;
     }
 
