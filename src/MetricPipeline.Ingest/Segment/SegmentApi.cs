@@ -161,6 +161,8 @@ public sealed class SegmentIngest(
         var rejected = new List<RejectedEvent>();
         var callOfEvent = new List<int>();
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var one = new System.Buffers.ArrayBufferWriter<byte>();
+        using var oneWriter = new Utf8JsonWriter(one);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
@@ -173,9 +175,25 @@ public sealed class SegmentIngest(
                     continue;
                 }
 
-                switch (translator.Translate(calls[i], envelope, writer, out var error))
+                // Each call is written on its own first, so one that breaks half-way leaves nothing behind.
+                one.ResetWrittenCount();
+                oneWriter.Reset(one);
+                CallOutcome outcome;
+                string? error;
+                try
+                {
+                    outcome = translator.Translate(calls[i], envelope, oneWriter, out error);
+                    oneWriter.Flush();
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+                {
+                    (outcome, error) = (CallOutcome.Refused, "the call holds text that is not valid UTF-8 (invalid bytes or an unpaired \\uD800-\\uDFFF escape)");
+                }
+
+                switch (outcome)
                 {
                     case CallOutcome.Event:
+                        writer.WriteRawValue(one.WrittenSpan, skipInputValidation: true);
                         callOfEvent.Add(i);
                         break;
                     case CallOutcome.Refused:

@@ -163,6 +163,39 @@ public sealed class SegmentRefusalTests(PipelineEnvironment environment) : IClas
         Assert.Equal(4, Assert.Single(users).Value);
     }
 
+    [Fact]
+    public async Task Text_postgres_cannot_store_refuses_only_its_own_call()
+    {
+        var hour = new DateTime(2026, 10, 8, 11, 0, 0, DateTimeKind.Utc);
+        var at = "2026-10-08T11:20:00Z";
+        var body = new List<byte>();
+        body.AddRange(Encoding.UTF8.GetBytes(SegmentTelemetry.Batch(
+            SegmentTelemetry.Track("t-ok-1", timestamp: at),
+            SegmentTelemetry.Track("t-surrogate", @event: "task_\\ud800completed", timestamp: at),
+            SegmentTelemetry.Track("t-nul", userId: "u\\u0000x", timestamp: at),
+            SegmentTelemetry.Track("t-bytes", plan: "INVALID", timestamp: at),
+            SegmentTelemetry.Track("t-ok-2", timestamp: at))));
+        // Bytes that are not UTF-8 in the fourth call's property value.
+        var json = body.ToArray();
+        var mark = Encoding.UTF8.GetBytes("INVALID");
+        var where = json.AsSpan().IndexOf(mark);
+        json[where] = 0xFF;
+        json[where + 1] = 0xFE;
+
+        using var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new("application/json");
+        var client = server.Client();
+        client.DefaultRequestHeaders.Authorization = SegmentTelemetry.Basic(PipelineEnvironment.IngestKey);
+        var response = await client.PostAsync("v1/batch", content);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(2, problem.GetProperty("accepted").GetInt32());
+        Assert.Equal([1, 2, 3], problem.GetProperty("rejected").EnumerateArray().Select(r => r.GetProperty("index").GetInt32()));
+
+        await api.WaitForTotalAsync("tasks", 2, hour, hour.AddHours(1), TimeSpan.FromMinutes(1));
+    }
+
     private async Task<(HttpStatusCode Status, string Detail, string? ContentType, JsonElement Json)> PostAsync(
         string path, string body, string? key = PipelineEnvironment.IngestKey)
     {
