@@ -14,6 +14,7 @@ public static class RollupExtensions
         services.AddSingleton<RegistryCache>();
         services.AddSingleton(sp => new SegmentCatalog(sp.GetRequiredService<IOptions<RollupOptions>>().Value.MaxSegmentValues));
         services.AddSingleton<RollupProcessor>();
+        services.AddSingleton<EventParking>();
         services.AddHostedService<PartitionMaintenance>();
         return services;
     }

@@ -2,6 +2,7 @@ using MetricPipeline.Alerting;
 using MetricPipeline.Api;
 using MetricPipeline.Detection;
 using MetricPipeline.Ingest;
+using MetricPipeline.Ingest.Segment;
 using MetricPipeline.Rollup;
 using MetricPipeline.Server.Extensions;
 
@@ -46,6 +47,7 @@ if (roles.Ingest)
 {
     app.UseRateLimiter();
     app.MapEventsApi();
+    app.MapSegmentApi();
 }
 
 if (roles.Api)
