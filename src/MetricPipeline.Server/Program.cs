@@ -1,5 +1,6 @@
 using MetricPipeline.Alerting;
 using MetricPipeline.Api;
+using MetricPipeline.Dashboard;
 using MetricPipeline.Detection;
 using MetricPipeline.Ingest;
 using MetricPipeline.Rollup;
@@ -50,7 +51,9 @@ if (roles.Ingest)
 
 if (roles.Api)
 {
+    app.UseDashboardAssets();
     app.MapApi();
+    app.MapDashboard();
 }
 
 if (roles.Detector || roles.Api)
