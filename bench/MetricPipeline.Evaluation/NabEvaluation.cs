@@ -35,10 +35,10 @@ internal static class NabEvaluation
 
     public static void PrintReport(bool onlyTaxi)
     {
-        using var labels = JsonDocument.Parse(File.ReadAllText(SharedData.PathOf("data", "nab", "labels", "combined_windows.json")));
+        using var labels = JsonDocument.Parse(File.ReadAllText(TestData.PathOf("nab", "labels", "combined_windows.json")));
         foreach (var (file, periods) in onlyTaxi ? Series[..1] : Series)
         {
-            var lines = File.ReadAllLines(SharedData.PathOf("data", "nab", "realKnownCause", file)).Skip(1).ToArray();
+            var lines = File.ReadAllLines(TestData.PathOf("nab", "realKnownCause", file)).Skip(1).ToArray();
             var times = lines.Select(l => DateTime.Parse(l[..l.IndexOf(',')], CultureInfo.InvariantCulture)).ToArray();
             var y = lines.Select(l => double.Parse(l[(l.IndexOf(',') + 1)..], CultureInfo.InvariantCulture)).ToArray();
             var windows = labels.RootElement.GetProperty("realKnownCause/" + file).EnumerateArray()

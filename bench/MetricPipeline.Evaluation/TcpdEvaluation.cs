@@ -8,7 +8,7 @@ internal static class TcpdEvaluation
 {
     public static IReadOnlyList<TcpdSeries> Load()
     {
-        var root = SharedData.PathOf("data", "tcpd");
+        var root = TestData.PathOf("tcpd");
         return TcpdCorpus.HeadlineSeries(
             File.ReadAllText(Path.Combine(root, "manifest.json")),
             File.ReadAllText(Path.Combine(root, "annotations.json")),
@@ -42,7 +42,7 @@ internal static class TcpdEvaluation
         var (f1, cover) = Score(corpus, ChangePointDetector.Default, verbose);
         Console.WriteLine($"  metricpipe default ({Describe(ChangePointDetector.Default)}): mean F1 {f1:F3}, mean cover {cover:F3}");
 
-        var root = SharedData.PathOf("data", "tcpd", "reference_scores");
+        var root = TestData.PathOf("tcpd", "reference_scores");
         var names = corpus.Select(s => s.Name).ToList();
         foreach (var kind in new[] { "default", "oracle" })
         {

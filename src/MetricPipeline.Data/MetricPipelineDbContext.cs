@@ -15,6 +15,7 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<AlertHistory> AlertHistory => Set<AlertHistory>();
     public DbSet<DetectorRun> DetectorRuns => Set<DetectorRun>();
+    public DbSet<ParkedEvent> ParkedEvents => Set<ParkedEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -81,6 +82,12 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
             e.ToTable("detector_runs");
             e.HasKey(r => r.Id);
             e.HasIndex(r => r.StartedAt);
+        });
+        modelBuilder.Entity<ParkedEvent>(e =>
+        {
+            e.ToTable("parked_events");
+            e.HasKey(p => p.Id);
+            e.HasIndex(p => p.ParkedAt);
         });
 
         SnakeCaseNames.Apply(modelBuilder);

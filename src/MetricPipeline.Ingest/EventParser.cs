@@ -20,7 +20,6 @@ public sealed class UnreadableBodyException(string message) : Exception(message)
 public sealed class EventParser(IngestOptions options, TimeProvider clock)
 {
     private const int MaxProperties = 64;
-    private const int MaxStringLength = 1024;
 
     /// <summary>Parses a JSON array of events. Throws <see cref="UnreadableBodyException"/> saying where the JSON breaks.</summary>
     public ParsedBatch ParseArray(ReadOnlySequence<byte> body)
@@ -132,7 +131,7 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var field = reader.GetString()!;
+            var field = FieldOf(ref reader);
             reader.Read();
             if (error is not null)
             {
@@ -142,47 +141,22 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
 
             switch (field)
             {
-                case "id":
-                    if (reader.TokenType != JsonTokenType.String)
-                    {
-                        error = "\"id\" must be a UUID string";
-                    }
-                    else if (!Guid.TryParse(reader.GetString(), out var g))
-                    {
-                        error = $"\"id\" must be a UUID, got \"{Clip(reader.GetString())}\"";
-                    }
-                    else
-                    {
-                        id = g;
-                    }
-
+                case Field.Id:
+                    error = ReadId(ref reader, out id);
                     break;
-                case "product":
-                    error = ReadName(ref reader, "product", out product);
+                case Field.Product:
+                    error = ReadName(ref reader, "\"product\"", out product);
                     break;
-                case "name":
-                    error = ReadName(ref reader, "name", out name);
+                case Field.Name:
+                    error = ReadName(ref reader, "\"name\"", out name);
                     break;
-                case "timestamp":
+                case Field.Timestamp:
                     error = ReadTimestamp(ref reader, out timestamp);
                     break;
-                case "userId":
-                    if (reader.TokenType == JsonTokenType.Null)
-                    {
-                        userId = null;
-                    }
-                    else if (reader.TokenType != JsonTokenType.String)
-                    {
-                        error = "\"userId\" must be a string";
-                    }
-                    else
-                    {
-                        userId = reader.GetString();
-                        error = userId!.Length > MaxStringLength ? $"\"userId\" is longer than {MaxStringLength} characters" : null;
-                    }
-
+                case Field.UserId:
+                    error = ReadUserId(ref reader, out userId);
                     break;
-                case "value":
+                case Field.Value:
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         value = 1.0;
@@ -196,7 +170,7 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
                     }
 
                     break;
-                case "properties":
+                case Field.Properties:
                     error = ReadProperties(ref reader, out properties);
                     break;
                 default:
@@ -220,19 +194,87 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
         result.Accepted.Add(new TelemetryEvent(id!.Value, product!, name!, timestamp!.Value, userId, value, properties));
     }
 
+    private enum Field
+    {
+        Other,
+        Id,
+        Product,
+        Name,
+        Timestamp,
+        UserId,
+        Value,
+        Properties,
+    }
+
+    /// <summary>Compares the raw bytes of the property name, so a name that is not UTF-8 is just an unknown field.</summary>
+    private static Field FieldOf(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("id"u8) ? Field.Id
+        : reader.ValueTextEquals("product"u8) ? Field.Product
+        : reader.ValueTextEquals("name"u8) ? Field.Name
+        : reader.ValueTextEquals("timestamp"u8) ? Field.Timestamp
+        : reader.ValueTextEquals("userId"u8) ? Field.UserId
+        : reader.ValueTextEquals("value"u8) ? Field.Value
+        : reader.ValueTextEquals("properties"u8) ? Field.Properties
+        : Field.Other;
+
+    private static string? ReadId(ref Utf8JsonReader reader, out Guid? id)
+    {
+        id = null;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            return "\"id\" must be a UUID string";
+        }
+
+        if (EventText.Read(ref reader, "\"id\"", out var raw) is { } error)
+        {
+            return error;
+        }
+
+        if (!Guid.TryParse(raw, out var g))
+        {
+            return $"\"id\" must be a UUID, got \"{Clip(raw)}\"";
+        }
+
+        id = g;
+        return null;
+    }
+
     private static string? ReadName(ref Utf8JsonReader reader, string field, out string? text)
     {
         text = null;
         if (reader.TokenType != JsonTokenType.String)
         {
             reader.Skip();
-            return $"\"{field}\" must be a string";
+            return $"{field} must be a string";
         }
 
-        text = reader.GetString();
-        return string.IsNullOrWhiteSpace(text) ? $"\"{field}\" must not be empty"
-            : text!.Length > 200 ? $"\"{field}\" is longer than 200 characters"
-            : null;
+        if (EventText.ReadChecked(ref reader, field, EventText.MaxNameBytes, out var read) is { } error)
+        {
+            return error;
+        }
+
+        text = read;
+        return string.IsNullOrWhiteSpace(text) ? $"{field} must not be empty" : null;
+    }
+
+    private static string? ReadUserId(ref Utf8JsonReader reader, out string? userId)
+    {
+        userId = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            return "\"userId\" must be a string";
+        }
+
+        var error = EventText.ReadChecked(ref reader, "\"userId\"", EventText.MaxValueBytes, out var text);
+        userId = error is null ? text : null;
+        return error;
     }
 
     private string? ReadTimestamp(ref Utf8JsonReader reader, out DateTimeOffset? timestamp)
@@ -244,7 +286,11 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
             return "\"timestamp\" must be an ISO 8601 string such as \"2026-11-20T10:00:00Z\"";
         }
 
-        var raw = reader.GetString()!;
+        if (EventText.Read(ref reader, "\"timestamp\"", out var raw) is { } unreadable)
+        {
+            return unreadable;
+        }
+
         if (!reader.TryGetDateTimeOffset(out var parsed))
         {
             return $"\"timestamp\" is not an ISO 8601 date-time: \"{Clip(raw)}\"";
@@ -288,7 +334,7 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
         string? error = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var key = reader.GetString()!;
+            var keyError = EventText.ReadChecked(ref reader, "a property name", EventText.MaxValueBytes, out var key);
             reader.Read();
             if (error is not null)
             {
@@ -296,7 +342,12 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
                 continue;
             }
 
-            if (reader.TokenType != JsonTokenType.String)
+            if (keyError is not null)
+            {
+                error = keyError;
+                reader.Skip();
+            }
+            else if (reader.TokenType != JsonTokenType.String)
             {
                 error = $"property \"{Clip(key)}\" must be a string, got {Describe(reader.TokenType)}";
                 reader.Skip();
@@ -307,8 +358,7 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
             }
             else
             {
-                var text = reader.GetString()!;
-                error = text.Length > MaxStringLength ? $"property \"{Clip(key)}\" is longer than {MaxStringLength} characters" : null;
+                error = EventText.ReadChecked(ref reader, $"property \"{Clip(key)}\"", EventText.MaxValueBytes, out var text);
                 properties[key] = text;
             }
         }

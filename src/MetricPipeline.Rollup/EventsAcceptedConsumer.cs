@@ -6,9 +6,10 @@ namespace MetricPipeline.Rollup;
 /// <summary>
 /// Takes batches of <see cref="EventsAccepted"/> messages (each carrying many events) and rolls
 /// them up in one transaction. MassTransit acknowledges the messages only after this returns,
-/// i.e. after the commit; a failure leaves them to be redelivered.
+/// i.e. after the commit; a failure leaves them to be redelivered. An event the database refuses is parked
+/// (<see cref="EventParking"/>) instead of failing the batch.
 /// </summary>
-public sealed class EventsAcceptedConsumer(RollupProcessor processor) : IConsumer<Batch<EventsAccepted>>
+public sealed class EventsAcceptedConsumer(EventParking rollup) : IConsumer<Batch<EventsAccepted>>
 {
     public async Task Consume(ConsumeContext<Batch<EventsAccepted>> context)
     {
@@ -24,6 +25,6 @@ public sealed class EventsAcceptedConsumer(RollupProcessor processor) : IConsume
             events.AddRange(message.Message.Events);
         }
 
-        await processor.ProcessAsync(events, context.CancellationToken);
+        await rollup.ProcessAsync(events, context.CancellationToken);
     }
 }

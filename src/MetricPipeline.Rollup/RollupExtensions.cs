@@ -15,6 +15,7 @@ public static class RollupExtensions
         services.AddSingleton(sp => new SegmentCatalog(sp.GetRequiredService<IOptions<RollupOptions>>().Value.MaxSegmentValues));
         services.AddSingleton(sp => new MembershipCache(sp.GetRequiredService<IOptions<RollupOptions>>().Value.MembershipCacheSize));
         services.AddSingleton<RollupProcessor>();
+        services.AddSingleton<EventParking>();
         services.AddHostedService<SeenEventPurge>();
         return services;
     }

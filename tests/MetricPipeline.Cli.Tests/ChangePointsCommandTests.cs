@@ -7,7 +7,7 @@ public class ChangePointsCommandTests
     [Fact]
     public async Task Changepoints_writes_the_indices_of_new_segments_as_json()
     {
-        var result = await CliRunner.RunAsync("changepoints", "--input", SharedData.PathOf("reference", "changepoint", "cp1_single_mean_shift.csv"));
+        var result = await CliRunner.RunAsync("changepoints", "--input", TestData.PathOf("reference", "changepoint", "cp1_single_mean_shift.csv"));
 
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.StdOut);
@@ -19,7 +19,7 @@ public class ChangePointsCommandTests
     [Fact]
     public async Task Changepoints_finds_nothing_in_the_null_series()
     {
-        var result = await CliRunner.RunAsync("changepoints", "--input", SharedData.PathOf("reference", "changepoint", "cp7_null_no_change.csv"), "--method", "binseg");
+        var result = await CliRunner.RunAsync("changepoints", "--input", TestData.PathOf("reference", "changepoint", "cp7_null_no_change.csv"), "--method", "binseg");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("{\"changePoints\":[]}", result.StdOut.Trim());
@@ -28,7 +28,7 @@ public class ChangePointsCommandTests
     [Fact]
     public async Task An_unknown_method_fails_with_one_line_on_stderr()
     {
-        var result = await CliRunner.RunAsync("changepoints", "--input", SharedData.PathOf("reference", "changepoint", "cp1_single_mean_shift.csv"), "--method", "magic");
+        var result = await CliRunner.RunAsync("changepoints", "--input", TestData.PathOf("reference", "changepoint", "cp1_single_mean_shift.csv"), "--method", "magic");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("magic", result.StdErr);

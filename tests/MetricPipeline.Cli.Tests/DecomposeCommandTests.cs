@@ -185,7 +185,7 @@ public sealed partial class DecomposeCommandTests
 
     private static JsonElement[] Cases() => [.. Manifest.Value.RootElement.GetProperty("cases").EnumerateArray()];
 
-    private static string StlPath(string file) => SharedData.PathOf("reference", "stl", file);
+    private static string StlPath(string file) => TestData.PathOf("reference", "stl", file);
 
     private static double MaxAbsDifference(double[] actual, double[] expected)
     {

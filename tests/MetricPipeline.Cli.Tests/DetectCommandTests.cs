@@ -40,7 +40,7 @@ public class DetectCommandTests
     [Fact]
     public async Task A_period_longer_than_half_the_series_fails_with_one_line_on_stderr()
     {
-        var result = await CliRunner.RunAsync("detect", "--input", SharedData.PathOf("data", "tcpd", "csv", "nile.csv"), "--period", "60");
+        var result = await CliRunner.RunAsync("detect", "--input", TestData.PathOf("tcpd", "csv", "nile.csv"), "--period", "60");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("period 60", result.StdErr);

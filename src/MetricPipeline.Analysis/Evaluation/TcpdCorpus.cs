@@ -7,7 +7,7 @@ namespace MetricPipeline.Analysis.Evaluation;
 public sealed record TcpdSeries(string Name, double[] Y, IReadOnlyList<IReadOnlyList<int>> Annotations, int? SuggestedPeriod);
 
 /// <summary>
-/// Reads the shipped TCPD benchmark (shared/data/tcpd): the 25 series of the paper's univariate headline average
+/// Reads the shipped TCPD benchmark (tests/data/tcpd in the repository): the 25 series of the paper's univariate headline average
 /// that can be redistributed (<c>in_paper_headline</c> and group <c>univariate</c> in manifest.json).
 /// The caller supplies file contents, so this stays free of I/O.
 /// </summary>

@@ -425,6 +425,42 @@ namespace MetricPipeline.Data.Migrations
                     b.ToTable("metrics", (string)null);
                 });
 
+            modelBuilder.Entity("MetricPipeline.Data.Entities.ParkedEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_parked_events");
+
+                    b.HasIndex("ParkedAt")
+                        .HasDatabaseName("ix_parked_events_parked_at");
+
+                    b.ToTable("parked_events", (string)null);
+                });
+
             modelBuilder.Entity("MetricPipeline.Data.Entities.RegistryState", b =>
                 {
                     b.Property<int>("Id")

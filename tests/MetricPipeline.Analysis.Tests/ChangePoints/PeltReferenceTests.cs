@@ -49,8 +49,8 @@ public class PeltReferenceTests
 
     private static (double[] Y, JsonElement Reference) Load(string name, string method)
     {
-        var y = TcpdCorpus.ParseCsvColumn(ReadColumnY(SharedData.PathOf("reference", "changepoint", name + ".csv")));
-        var json = JsonDocument.Parse(File.ReadAllText(SharedData.PathOf("reference", "changepoint", name + ".json")));
+        var y = TcpdCorpus.ParseCsvColumn(ReadColumnY(TestData.PathOf("reference", "changepoint", name + ".csv")));
+        var json = JsonDocument.Parse(File.ReadAllText(TestData.PathOf("reference", "changepoint", name + ".json")));
         return (y, json.RootElement.GetProperty("r_changepoint").GetProperty(method).Clone());
     }
 

@@ -7,7 +7,7 @@ public static class TcpdData
 {
     private static readonly Lazy<IReadOnlyList<TcpdSeries>> Series = new(() =>
     {
-        var root = SharedData.PathOf("data", "tcpd");
+        var root = TestData.PathOf("tcpd");
         return TcpdCorpus.HeadlineSeries(
             File.ReadAllText(Path.Combine(root, "manifest.json")),
             File.ReadAllText(Path.Combine(root, "annotations.json")),
@@ -17,5 +17,5 @@ public static class TcpdData
     public static IReadOnlyList<TcpdSeries> Headline => Series.Value;
 
     public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Reference(string file) =>
-        TcpdCorpus.ReferenceScores(File.ReadAllText(SharedData.PathOf("data", "tcpd", "reference_scores", file)));
+        TcpdCorpus.ReferenceScores(File.ReadAllText(TestData.PathOf("tcpd", "reference_scores", file)));
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace MetricPipeline.Analysis.Tests.Decomposition;
 
-/// <summary>A numeric CSV from the shared reference data: a header row, then one row of doubles per observation.</summary>
+/// <summary>A numeric CSV from the reference data in tests/data: a header row, then one row of doubles per observation.</summary>
 public sealed class ReferenceTable
 {
     private readonly Dictionary<string, double[]> _columns;

@@ -19,7 +19,7 @@ public sealed partial record StlReferenceCase(
 
     public static StlReferenceCase Named(string name) => Cases[name];
 
-    public static string PathOf(string file) => SharedData.PathOf("reference", "stl", file);
+    public static string PathOf(string file) => TestData.PathOf("reference", "stl", file);
 
     public double[] Input() => ReferenceTable.Load(PathOf(InputFile))["y"];
 
