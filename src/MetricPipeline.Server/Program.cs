@@ -3,6 +3,7 @@ using MetricPipeline.Api;
 using MetricPipeline.Dashboard;
 using MetricPipeline.Detection;
 using MetricPipeline.Ingest;
+using MetricPipeline.Ingest.Segment;
 using MetricPipeline.Rollup;
 using MetricPipeline.Server.Extensions;
 
@@ -47,6 +48,7 @@ if (roles.Ingest)
 {
     app.UseRateLimiter();
     app.MapEventsApi();
+    app.MapSegmentApi();
 }
 
 if (roles.Api)
