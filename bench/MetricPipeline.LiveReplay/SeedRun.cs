@@ -87,7 +87,7 @@ public static class SeedRun
         var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY buckets (metric_key, grain, bucket_start, segment, count, sum, users) FROM STDIN (FORMAT BINARY)", ct))
+            "COPY buckets (metric_key, bucket_start, segment, count, sum) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var metric in plan.Instances.SelectMany(i => i.Metrics))
             {
@@ -123,12 +123,10 @@ public static class SeedRun
     {
         await writer.StartRowAsync(ct);
         await writer.WriteAsync(metric, NpgsqlDbType.Text, ct);
-        await writer.WriteAsync((short)0, NpgsqlDbType.Smallint, ct);
         await writer.WriteAsync(hour, NpgsqlDbType.TimestampTz, ct);
         await writer.WriteAsync(segment, NpgsqlDbType.Text, ct);
         await writer.WriteAsync(count, NpgsqlDbType.Bigint, ct);
         await writer.WriteAsync((double)count, NpgsqlDbType.Double, ct);
-        await writer.WriteAsync(0L, NpgsqlDbType.Bigint, ct);
     }
 
     /// <summary>Tags each scenario's deployment as <c>POST /v1/deployments</c> would store it; returns the ids by scenario metric.</summary>
