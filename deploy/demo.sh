@@ -11,6 +11,8 @@
 #   DEMO_SIMULATE_ARGS        extra arguments for `metricpipe simulate` (e.g. "--speed 0")
 #   DEMO_HISTORY_ARGS         extra arguments for `metricpipe history` (e.g. "--grain day")
 #   DEMO_METRIC               metric to show (default: the north_star of seeds/metrics.yaml)
+#   DEMO_DATABASE             run on this database instead of the default one (created by the server; a new name
+#                             gives a fresh demo)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -95,6 +97,12 @@ step="start RabbitMQ and PostgreSQL"
 say "$step"
 deploy/local-services.sh start || fail "deploy/local-services.sh start failed (its message is above)"
 eval "$(deploy/local-services.sh env)"
+if [[ -n "${DEMO_DATABASE:-}" ]]; then
+  # A fresh demo: its own database (the server creates and migrates it), nothing left from an earlier run.
+  [[ "$DEMO_DATABASE" =~ ^[a-z_][a-z0-9_]*$ ]] || fail "DEMO_DATABASE must be a plain lower-case name, got '$DEMO_DATABASE'"
+  export ConnectionStrings__Postgres="$(sed "s/Database=[^;]*/Database=$DEMO_DATABASE/" <<<"$ConnectionStrings__Postgres")"
+  say "using database $DEMO_DATABASE"
+fi
 
 step="build the server and the CLI"
 say "$step (Release)"
@@ -108,7 +116,9 @@ step="start the server"
 say "$step at $url (roles: all; log: $server_log)"
 # setsid: the server gets its own process group, so Ctrl-C reaches this script (which then
 # stops exactly that group) and the server's PID is known.
-setsid env Roles=all \
+# The simulation replays three weeks in minutes: a scheduled pass in the middle of it would read days that are
+# still arriving. The demo runs its pass once the telemetry is in (the step after the simulation).
+setsid env Roles=all Detector__Enabled="${DEMO_SCHEDULED_DETECTION:-false}" \
   Auth__IngestKeys__0="$ingest_key" Auth__AdminKeys__0="$admin_key" \
   ASPNETCORE_URLS="$url" \
   dotnet run --project src/MetricPipeline.Server -c Release --no-build --no-launch-profile -- --urls "$url" \

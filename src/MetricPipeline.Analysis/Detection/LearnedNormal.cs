@@ -31,7 +31,7 @@ internal sealed record LearnedNormal(
         var noise = NoiseModel.Fit(d, baseline, Math.Max(layout.Period, 5) | 1, countLike, offset);
 
         // A recent step — against the window's own linear drift, so growth is not taken for a step — limits the level
-        // and slope windows to the data after it, or, with less than a cycle of data after it, moves the test back to
+        // and slope windows to the data after it, or, with less than two cycles of data after it, moves the test back to
         // start at the step: a change still under way is tested, not learned.
         var cycle = Math.Max(layout.Period, 1);
         var start = cut;
@@ -40,7 +40,7 @@ internal sealed record LearnedNormal(
         var drift = Drift(d, slopeFrom, cut, cycle, shrink: false);
         if (RecentStep(d, z, noise, slopeFrom, cut, drift) is { } step)
         {
-            if (cut - step < Math.Max(layout.Period, 3))
+            if (cut - step < Math.Max(2 * layout.Period, 3))
             {
                 start = step;
                 (from, to) = (Math.Max(0, step - levelWindow), step);
@@ -160,7 +160,35 @@ internal sealed record LearnedNormal(
             }
         }
 
-        return bestT > StepThreshold ? best : null;
+        if (bestT <= StepThreshold || best is not { } k0)
+        {
+            return null;
+        }
+
+        // A step must hold: the newest part after it (up to a day's worth) is off the level before it in the same
+        // direction by at least half the step. An excursion that came back — a holiday, an outage — is no new level.
+        var split = k0 - from;
+        double beforeW = 0, beforeWx = 0, afterW = 0, afterWx = 0, lastW = 0, lastWx = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (i < split)
+            {
+                (beforeW, beforeWx) = (beforeW + w[i], beforeWx + (w[i] * x[i]));
+            }
+            else
+            {
+                (afterW, afterWx) = (afterW + w[i], afterWx + (w[i] * x[i]));
+            }
+
+            if (i >= Math.Max(split, n - 24))
+            {
+                (lastW, lastWx) = (lastW + w[i], lastWx + (w[i] * x[i]));
+            }
+        }
+
+        var step = (afterWx / afterW) - (beforeWx / beforeW);
+        var held = (lastWx / lastW) - (beforeWx / beforeW);
+        return Math.Sign(held) == Math.Sign(step) && Math.Abs(held) >= Math.Abs(step) / 2 ? k0 : null;
     }
 
     /// <summary>Precision-weighted mean of d over [from, to), clipped at ±3σ around the median, and its variance.</summary>

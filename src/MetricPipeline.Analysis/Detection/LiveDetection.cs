@@ -46,6 +46,9 @@ public sealed record LiveDetectorOptions
     /// <summary>At or below this share of its expected value, every bucket of a drop: an outage.</summary>
     public double OutageRatio { get; init; } = 0.2;
 
+    /// <summary>Counts: below this many expected events a bucket, findings are anomalies only (too sparse to alert on).</summary>
+    public double MinExpectedCount { get; init; } = 5;
+
     /// <summary>Confidence of expected ranges and effect intervals.</summary>
     public double Confidence { get; init; } = 0.95;
 

@@ -176,16 +176,64 @@ public static class LiveDetector
         var up = difference > 0;
         var good = up == (options.Direction == MetricDirection.Up);
         var ongoing = to == y.Length - 1;
-        var kind = outage && !up ? LiveKind.Outage
+        LiveKind kind = outage && !up ? LiveKind.Outage
             : length >= options.Persistence ? LiveKind.LevelShift
             : up ? LiveKind.Spike : LiveKind.Dip;
-        var alertable = kind switch
+        var holiday = !up && kind != LiveKind.Outage && HolidayLike(from, to, difference, se, normal.Baseline);
+        if (holiday)
+        {
+            kind = LiveKind.Dip;
+        }
+
+        // A count series with fewer than a handful of expected events a bucket is too sparse for its Gaussian errors
+        // to be trusted: its findings are anomalies, not alerts (a daily grain suits it).
+        var sparse = options.CountLike && multiplicative && expected < options.MinExpectedCount;
+        var alertable = !holiday && !sparse && kind switch
         {
             LiveKind.Outage => !good,
             LiveKind.LevelShift => true,
             _ => !good && (length >= 2 || ongoing),
         };
         return new LiveFinding(from, to, ongoing, kind, alertable, good, observed, expected, expectedLow, expectedHigh, relative, relativeLow, relativeHigh, statistic);
+    }
+
+    /// <summary>
+    /// A weekday that behaves like the quietest day of the week (a public holiday): the drop starts with the day (its
+    /// first or second bucket), stays within it, and its size is the gap between that weekday's effect and the quietest
+    /// day's, within a third of the gap or two standard errors. Such a day is an anomaly, not an alert; a drop that
+    /// goes on into the next day is not a holiday and alerts then.
+    /// </summary>
+    private static bool HolidayLike(int from, int to, double difference, double se, SeasonalBaseline baseline)
+    {
+        var layout = baseline.Layout;
+        double gap;
+        if (layout.Period >= 2 && layout.Blocks >= 2)
+        {
+            // Hourly data: the day of the drop is a cycle; its effect against the quietest day's.
+            var day = layout.Cycle(from);
+            if (layout.Phase(from) > 1 || layout.Cycle(to) != day)
+            {
+                return false;
+            }
+
+            gap = baseline.BlockEffect.Min() - baseline.BlockEffect[layout.BlockPhase(day)];
+        }
+        else if (layout.Period == 7 && layout.Blocks < 2)
+        {
+            // Daily data: one bucket, a weekday's profile against the quietest day's.
+            if (to != from)
+            {
+                return false;
+            }
+
+            gap = baseline.Profile.Min() - baseline.Profile[layout.Phase(from)];
+        }
+        else
+        {
+            return false;
+        }
+
+        return gap < -0.05 && Math.Abs(difference - gap) <= Math.Max(Math.Abs(gap) / 3, 2 * se);
     }
 
     /// <summary>c of log(y + c): half an event for counts, 1 % of the median for sums.</summary>

@@ -1,0 +1,123 @@
+using MetricPipeline.Analysis.Detection;
+using MetricPipeline.Analysis.Evaluation;
+
+namespace MetricPipeline.Analysis.Tests.Detection;
+
+/// <summary>
+/// The live detector as a pass uses it: five weeks of hourly counts (1,000–4,000 an hour, weekend 20–35 % lower,
+/// 3 % extra noise), the series cut at the pass's hour, so the newest buckets are where the change is.
+/// </summary>
+public sealed class LiveDetectorTests
+{
+    private const int Hours = 35 * 24;
+    private static readonly LiveDetectorOptions Counts = new() { Multiplicative = true, CountLike = true };
+
+    private static LiveDetection PassAsOf(LiveScenario scenario, int hour) =>
+        LiveDetector.Detect(scenario.Y.AsSpan(0, hour), SeasonalLayout.Hourly(scenario.Start), Counts);
+
+    [Fact]
+    public void A_20_percent_drop_is_alerted_within_two_buckets_and_dated_to_its_first_full_bucket()
+    {
+        var delays = new List<int>();
+        for (var seed = 0; seed < 12; seed++)
+        {
+            var change = Hours - 100 + (seed * 5);
+            var scenario = LiveScenarioGenerator.Generate(seed, Hours, [new LiveEvent(LiveEventKind.Shift, change, 0.8)]);
+            for (var hour = change + 1; hour <= change + 12; hour++)
+            {
+                var hit = PassAsOf(scenario, hour).Findings.FirstOrDefault(f => f.Alertable && f.Relative < -0.1);
+                if (hit is not null)
+                {
+                    Assert.InRange(hit.Start, change - 1, change + 1);
+                    Assert.False(hit.IsGood);
+                    delays.Add(hour - change);
+                    break;
+                }
+            }
+        }
+
+        Assert.Equal(12, delays.Count);
+        delays.Sort();
+        Assert.True(delays[delays.Count / 2] <= 2, $"median delay {delays[delays.Count / 2]} buckets: [{string.Join(", ", delays)}]");
+    }
+
+    [Fact]
+    public void A_dip_that_holds_becomes_a_level_shift_and_its_interval_holds_the_true_size()
+    {
+        var change = Hours - 60;
+        var scenario = LiveScenarioGenerator.Generate(3, Hours, [new LiveEvent(LiveEventKind.Shift, change, 0.8)]);
+        var early = PassAsOf(scenario, change + 2).Findings.Single(f => f.Alertable);
+        Assert.Equal(LiveKind.Dip, early.Kind);
+        Assert.True(early.Ongoing);
+
+        var later = PassAsOf(scenario, change + 24).Findings.Single(f => f.Alertable);
+        Assert.Equal(LiveKind.LevelShift, later.Kind);
+        Assert.Equal(early.Start, later.Start);
+        Assert.InRange(-0.2, later.RelativeLow, later.RelativeHigh);
+    }
+
+    [Fact]
+    public void An_outage_is_found_on_its_first_bucket_and_the_series_is_back_in_range_after_it()
+    {
+        var start = Hours - 50;
+        var scenario = LiveScenarioGenerator.Generate(5, Hours, [new LiveEvent(LiveEventKind.Transient, start, 0.1, 2)]);
+        var first = PassAsOf(scenario, start + 1).Findings.Single(f => f.Alertable);
+        Assert.Equal(LiveKind.Outage, first.Kind);
+        Assert.Equal(start, first.Start);
+        Assert.True(first.Relative < -0.8, $"traffic fell by about 90 %: {first.Relative:P1}");
+
+        var after = PassAsOf(scenario, start + 5);
+        Assert.DoesNotContain(after.Findings, f => f.Ongoing);
+        Assert.All(Enumerable.Range(start + 3, 2), t => Assert.InRange(after.Scores[t], -3, 3));
+    }
+
+    [Fact]
+    public void A_single_hour_spike_is_an_anomaly_never_a_level_shift_or_an_alert()
+    {
+        for (var seed = 0; seed < 8; seed++)
+        {
+            var at = Hours - 40 + seed;
+            var scenario = LiveScenarioGenerator.Generate(seed + 40, Hours, [new LiveEvent(LiveEventKind.Transient, at, 2.5, 1)]);
+            for (var hour = at + 1; hour <= at + 24; hour++)
+            {
+                var findings = PassAsOf(scenario, hour).Findings;
+                Assert.DoesNotContain(findings, f => f.Kind == LiveKind.LevelShift && f.Start <= at && f.End >= at);
+                Assert.DoesNotContain(findings, f => f.Alertable && f.Start <= at && f.End >= at);
+            }
+
+            Assert.Contains(PassAsOf(scenario, at + 1).Findings, f => f.Kind == LiveKind.Spike && f.Start == at);
+        }
+    }
+
+    [Fact]
+    public void A_weekday_at_weekend_level_is_a_holiday_not_an_alert()
+    {
+        var scenario = LiveScenarioGenerator.Generate(11, Hours, [new LiveEvent(LiveEventKind.Holiday, Hours - 60, 1)]);
+        var holiday = scenario.Start.AddHours(Hours - 60).Date;
+        var first = (int)(holiday - scenario.Start).TotalHours;
+        Assert.True(holiday.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday), "the test needs a weekday holiday");
+        for (var hour = first + 1; hour <= Math.Min(Hours, first + 48); hour++)
+        {
+            Assert.DoesNotContain(PassAsOf(scenario, hour).Findings, f => f.Alertable);
+        }
+    }
+
+    [Fact]
+    public void After_a_30_percent_drop_weekends_are_not_shifts_because_seasonality_scales_with_the_level()
+    {
+        var scenario = LiveScenarioGenerator.Generate(21, Hours, [new LiveEvent(LiveEventKind.Shift, 10 * 24, 0.7)]);
+        for (var hour = Hours - 168; hour <= Hours; hour += 6)
+        {
+            Assert.DoesNotContain(PassAsOf(scenario, hour).Findings, f => f.Alertable);
+        }
+    }
+
+    [Fact]
+    public void The_threshold_follows_the_false_alert_rate()
+    {
+        var strict = SegmentScan.Threshold(0.1, 8766);
+        var loose = SegmentScan.Threshold(1, 8766);
+        Assert.Equal(Math.Log(10), strict - loose, 9);
+        Assert.Equal(Math.Log(8766 / 1.8), loose, 9);
+    }
+}
