@@ -83,7 +83,7 @@ public static class ReplayScore
             falseAlerts.Count,
             falseAlerts.Count(a => a.Kinds.Contains("level_shift")),
             instance.SeriesCount * result.Passes / 168.0,
-            [.. falseAlerts.Select(a => $"seed {result.Plan.Seed} {a.First.Metric}[{a.First.Segment}] {a.First.Kind} {a.First.RelativeChange:+0.0%;-0.0%} at {a.First.ChangeAt:ddd HH}h (true change {instance.ChangeAt:ddd HH}h), seen {a.FirstPassHour:ddd HH}h")]);
+            [.. falseAlerts.Select(a => $"seed {result.Plan.Seed} {a.First.Metric}[{a.First.Segment}] {string.Join("→", a.Kinds)} {a.First.RelativeChange:+0.0%;-0.0%} at {a.First.ChangeAt:ddd MM-dd HH}h, first seen by the pass of {a.FirstPassHour:ddd MM-dd HH}h (true change {instance.ChangeAt:ddd MM-dd HH}h)")]);
     }
 
     private static bool IsFor(ScenarioInstance instance, AlertTrack alert)
