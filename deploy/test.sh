@@ -29,10 +29,28 @@ else
   eval "$(deploy/local-services.sh env)"
 fi
 
+if [[ -z "${METRICPIPELINE_CHROMIUM:-}" ]]; then
+  deploy/local-services.sh browser
+fi
+
 command -v dotnet >/dev/null 2>&1 || { say "ERROR: the .NET SDK (dotnet) is not on PATH; install .NET 10 SDK (see global.json)"; exit 1; }
+
+# The Segment client test drives the real @segment/analytics-node from npm (tests/segment-client,
+# installed there by `npm ci` from its lock file), so it needs Node.js (20 or newer) and npm.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  say "Node.js or npm is missing: installing Debian's nodejs and npm"
+  apt=(apt-get -o DPkg::Lock::Timeout=300)
+  [[ "$(id -u)" == 0 ]] || apt=(sudo -n "${apt[@]}")
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends nodejs npm \
+    || { "${apt[@]}" update && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends nodejs npm; }
+fi
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+(( node_major >= 20 )) || say "WARNING: Node.js $(node --version 2>/dev/null) is older than 20, which @segment/analytics-node 3 asks for"
 
 rm -rf "$results"
 mkdir -p "$results"
+# The browser tests keep their screenshots in $results/screenshots.
+export METRICPIPELINE_TEST_RESULTS="$results"
 
 say "dotnet test MetricPipeline.sln -c Release (TRX files in $results)"
 status=0

@@ -27,6 +27,9 @@ public static class AlertingExtensions
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero, "Slack:AttemptTimeout must be positive, e.g. 00:00:10")
             .Validate(o => o.BaseBackoff > TimeSpan.Zero && o.MaxBackoff >= o.BaseBackoff, "Slack:BaseBackoff must be positive and at most Slack:MaxBackoff")
             .Validate(o => Uri.TryCreate(o.DashboardBaseUrl, UriKind.Absolute, out _), "Slack:DashboardBaseUrl must be an absolute URL, e.g. https://metrics.example.com")
+            .Validate(o => !o.AppMode || !string.IsNullOrWhiteSpace(o.Channel), "Slack:BotToken is set but Slack:Channel is not: name the default channel (Slack__Channel), e.g. C0123456789")
+            .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Slack:ApiBaseUrl must be an absolute URL, e.g. https://slack.com/api/")
+            .Validate(o => o.SignatureWindow > TimeSpan.Zero, "Slack:SignatureWindow must be positive, e.g. 00:05:00")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -41,6 +44,13 @@ public static class AlertingExtensions
                 http.Timeout = sp.GetRequiredService<IOptions<SlackOptions>>().Value.AttemptTimeout + TimeSpan.FromSeconds(5);
             })
             .ConfigurePrimaryHttpMessageHandler(sp => WebhookConnections.Handler(sp.GetRequiredService<WebhookPolicy>()))
+            .RemoveAllLoggers();
+
+        // The token travels in a header, never in the URL; still, no request logging for these calls either.
+        services.AddHttpClient<SlackWebApiClient>((sp, http) =>
+            {
+                http.Timeout = sp.GetRequiredService<IOptions<SlackOptions>>().Value.AttemptTimeout + TimeSpan.FromSeconds(5);
+            })
             .RemoveAllLoggers();
 
         services.AddSingleton<SlackOutboxDispatcher>();

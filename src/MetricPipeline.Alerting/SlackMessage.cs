@@ -34,6 +34,7 @@ public sealed record SlackText(string Type, string Text, bool? Emoji = null)
 [JsonDerivedType(typeof(SectionBlock), "section")]
 [JsonDerivedType(typeof(ContextBlock), "context")]
 [JsonDerivedType(typeof(DividerBlock), "divider")]
+[JsonDerivedType(typeof(ActionsBlock), "actions")]
 public abstract record SlackBlock;
 
 /// <summary>Large bold title; Slack requires plain_text of at most <see cref="MaxTextLength"/> characters.</summary>

@@ -8,6 +8,28 @@ public sealed class SlackOptions
     /// <summary>Default incoming-webhook URL; a metric's <c>alert.slackWebhook</c> overrides it. None: alerts are stored and logged, not posted.</summary>
     public string? WebhookUrl { get; set; }
 
+    /// <summary>
+    /// Slack app mode: a bot token (<c>xoxb-…</c>, scope <c>chat:write</c>). With it alerts are posted with
+    /// <c>chat.postMessage</c>, edited in place with <c>chat.update</c> as they change, and get thread replies.
+    /// A secret: never logged.
+    /// </summary>
+    public string? BotToken { get; set; }
+
+    /// <summary>App mode: the default channel (ID such as <c>C0123456789</c>, or <c>#name</c>); a metric's <c>alert.slackChannel</c> overrides it.</summary>
+    public string? Channel { get; set; }
+
+    /// <summary>App mode: the app's signing secret, which verifies the interactive button requests Slack sends. A secret: never logged.</summary>
+    public string? SigningSecret { get; set; }
+
+    /// <summary>App mode: base URL of the Slack Web API (tests point it at a local stand-in).</summary>
+    public string ApiBaseUrl { get; set; } = "https://slack.com/api/";
+
+    /// <summary>How old a signed Slack request may be (by its <c>X-Slack-Request-Timestamp</c>) before it is refused as a replay.</summary>
+    public TimeSpan SignatureWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>True when a bot token is set: Slack app mode instead of incoming webhooks.</summary>
+    public bool AppMode => !string.IsNullOrWhiteSpace(BotToken);
+
     /// <summary>Base of the links in alerts; defaults to the server's own first URL.</summary>
     public string? DashboardBaseUrl { get; set; }
 

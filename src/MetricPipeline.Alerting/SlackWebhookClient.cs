@@ -62,18 +62,7 @@ public sealed class SlackWebhookClient(HttpClient http, IOptions<SlackOptions> o
         }
     }
 
-    /// <summary>Retry-After as seconds or an HTTP date, capped at <see cref="SlackOptions.MaxBackoff"/>; the default when absent.</summary>
-    private TimeSpan RetryAfter(RetryConditionHeaderValue? header)
-    {
-        var o = options.Value;
-        var wait = header switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - clock.GetUtcNow(),
-            _ => o.DefaultRetryAfter,
-        };
-        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > o.MaxBackoff ? o.MaxBackoff : wait;
-    }
+    private TimeSpan RetryAfter(RetryConditionHeaderValue? header) => SlackRetryAfter.From(header, options.Value, clock.GetUtcNow());
 
     /// <summary>Slack explains a refusal in a short text body (<c>invalid_payload</c>, <c>no_service</c>); keep its start.</summary>
     private static async Task<string> ReadSnippetAsync(HttpResponseMessage response, CancellationToken ct)

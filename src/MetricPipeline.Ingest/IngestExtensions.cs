@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using MetricPipeline.Ingest.Segment;
 using MetricPipeline.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,10 +12,17 @@ namespace MetricPipeline.Ingest;
 
 public static class IngestExtensions
 {
-    /// <summary>Ingest's services: options, the parser, and a per-key token-bucket rate limit.</summary>
+    /// <summary>Ingest's services: options, the parser, Segment-compatible ingest, and a per-key token-bucket rate limit.</summary>
     public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection("Ingest"));
+        services.AddOptions<SegmentOptions>().Bind(configuration.GetSection(SegmentOptions.Section))
+            .Validate<IOptions<AuthOptions>>(
+                (segment, auth) => segment.Sources.All(s => auth.Value.IngestKeys.Contains(s.WriteKey)),
+                "every Segment__Sources__N__WriteKey must also be one of Auth__IngestKeys")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new SegmentCallTranslator(sp.GetRequiredService<IOptions<SegmentOptions>>().Value));
+        services.AddSingleton<SegmentIngest>();
         services.AddSingleton(sp => new EventParser(sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddRateLimiter(limiter =>
         {

@@ -1,7 +1,9 @@
 using MetricPipeline.Alerting;
 using MetricPipeline.Api;
+using MetricPipeline.Dashboard;
 using MetricPipeline.Detection;
 using MetricPipeline.Ingest;
+using MetricPipeline.Ingest.Segment;
 using MetricPipeline.Rollup;
 using MetricPipeline.Server.Extensions;
 
@@ -46,11 +48,14 @@ if (roles.Ingest)
 {
     app.UseRateLimiter();
     app.MapEventsApi();
+    app.MapSegmentApi();
 }
 
 if (roles.Api)
 {
+    app.UseDashboardAssets();
     app.MapApi();
+    app.MapDashboard();
 }
 
 if (roles.Detector || roles.Api)

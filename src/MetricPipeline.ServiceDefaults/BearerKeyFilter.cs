@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,38 +24,19 @@ public sealed class BearerKeyFilter(KeyKind required) : IEndpointFilter
         }
 
         var presented = header[scheme.Length..].Trim();
-        var (wanted, other) = required == KeyKind.Ingest ? (options.IngestKeys, options.AdminKeys) : (options.AdminKeys, options.IngestKeys);
-        if (wanted.Count == 0)
+        var other = required == KeyKind.Ingest ? KeyKind.Admin : KeyKind.Ingest;
+        switch (KeyRing.Verify(options, required, presented))
         {
-            return Problems.Forbidden($"no {Describe(required)} keys are configured on this server, so this endpoint is closed");
+            case KeyVerdict.Accepted:
+                return await next(context);
+            case KeyVerdict.NoneConfigured:
+                return Problems.Forbidden($"no {KeyRing.Describe(required)} keys are configured on this server, so this endpoint is closed");
+            case KeyVerdict.WrongKind:
+                return Problems.Forbidden($"this endpoint needs {KeyRing.Describe(required)} key; the key given is {KeyRing.Describe(other)} key");
+            default:
+                http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                return Problems.Unauthorized("unknown bearer key");
         }
-
-        if (Contains(wanted, presented))
-        {
-            return await next(context);
-        }
-
-        if (Contains(other, presented))
-        {
-            return Problems.Forbidden($"this endpoint needs {Describe(required)} key; the key given is {Describe(required == KeyKind.Ingest ? KeyKind.Admin : KeyKind.Ingest)} key");
-        }
-
-        http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-        return Problems.Unauthorized("unknown bearer key");
-    }
-
-    private static string Describe(KeyKind kind) => kind == KeyKind.Ingest ? "an ingest" : "an admin";
-
-    private static bool Contains(List<string> keys, string presented)
-    {
-        var given = Encoding.UTF8.GetBytes(presented);
-        var found = false;
-        foreach (var key in keys)
-        {
-            found |= CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), given);
-        }
-
-        return found;
     }
 }
 
