@@ -70,7 +70,7 @@ public static class Program
         if (notes.Count > 0)
         {
             report.AppendLine();
-            report.AppendLine($"False alerts ({notes.Count}{(notes.Count > 30 ? ", first 30" : "")}):");
+            report.AppendLine($"False alerts ({notes.Count}{(notes.Count > 30 ? $", first 30; all in {options.Output}" : "")}):");
             foreach (var note in notes.Take(30))
             {
                 report.AppendLine($"- {note}");
@@ -79,6 +79,15 @@ public static class Program
 
         Console.WriteLine();
         Console.Write(report);
+        if (notes.Count > 30)
+        {
+            report.AppendLine("- …");
+            foreach (var note in notes.Skip(30))
+            {
+                report.AppendLine($"- {note}");
+            }
+        }
+
         await File.WriteAllTextAsync(options.Output, report.ToString());
         Console.WriteLine();
         Console.WriteLine($"written to {Path.GetFullPath(options.Output)}");

@@ -25,7 +25,8 @@ public sealed record SeedResult(SeedPlan Plan, IReadOnlyDictionary<string, Guid>
 /// <summary>
 /// Replays one seed: a fresh database, migrated by the project's own migrations; the scenarios' metrics applied
 /// through the registry's validation and <see cref="MetricStore"/>; their hour buckets written by binary COPY as the
-/// rollup stores them (count per metric, hour and segment: the total "" and plan=…); the tagged deployments read by the
+/// rollup stores them (count per metric, hour and segment: the total "" and plan=…, in the monthly partitions the
+/// rollup's maintenance creates; no user sketches, the scenarios are counts); the tagged deployments read by the
 /// same code as <c>POST /v1/deployments</c>; then the real <see cref="DetectionPass"/>, resolved from DI as the server
 /// wires it, as of every hour (with a replay clock reading the pass's time), and the alerts table after each pass.
 /// </summary>
@@ -86,6 +87,9 @@ public static class SeedRun
 
         var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+
+        // The rollup's partition maintenance creates the monthly partitions of the buckets it will write.
+        await TimePartitions.EnsureAsync(connection, PartitionedTable.Buckets, plan.Start, plan.Start.AddHours(plan.Hours), ct);
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY buckets (metric_key, bucket_start, segment, count, sum) FROM STDIN (FORMAT BINARY)", ct))
         {
