@@ -23,6 +23,9 @@ public sealed class OutageDetectionTests(PipelineEnvironment environment, ITestO
         {
             ["Detector__Enabled"] = "false",
             ["Slack__WebhookUrl"] = slack.Webhook().ToString(),
+            ["Slack__AllowedHosts__0"] = "127.0.0.1",
+            ["Slack__AllowHttp"] = "true",
+            ["Slack__AllowPrivateAddresses"] = "true",
             ["Slack__PollInterval"] = "00:00:00.200",
         });
         using var admin = server.Client(PipelineEnvironment.AdminKey);
