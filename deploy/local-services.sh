@@ -5,6 +5,7 @@
 #   deploy/local-services.sh env      print `export` lines: eval "$(deploy/local-services.sh env)"
 #   deploy/local-services.sh status   say what runs (exit 0 when both run, 3 otherwise)
 #   deploy/local-services.sh stop     stop what this script started, nothing else
+#   deploy/local-services.sh browser  install Debian's chromium when missing (the dashboard's browser tests)
 #
 # Everything lives in one state folder (METRICPIPELINE_STATE, default /var/tmp/metricpipeline):
 # data, logs, sockets and PID files. Both servers listen on 127.0.0.1 only. Nothing here relies
@@ -122,6 +123,13 @@ ensure_postgres_installed() {
   fi
   [[ -n "$(pg_bin_dir)" ]] || die "no PostgreSQL 15+ server binaries under /usr/lib/postgresql/*/bin after installing postgresql-15"
   getent passwd postgres >/dev/null || die "user 'postgres' does not exist (the postgresql package should have created it)"
+  # Distinct users are HyperLogLog sketches (the hll extension, Citus's postgresql-hll).
+  local major
+  major="$(basename "$(dirname "$(pg_bin_dir)")")"
+  if [[ ! -f "/usr/share/postgresql/$major/extension/hll.control" ]]; then
+    apt_install "postgresql-$major-hll"
+  fi
+  [[ -f "/usr/share/postgresql/$major/extension/hll.control" ]] || die "the hll extension is missing after installing postgresql-$major-hll"
 }
 
 ensure_rabbitmq_installed() {
@@ -130,6 +138,16 @@ ensure_rabbitmq_installed() {
   fi
   [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || die "rabbitmq-server is not installed after apt-get install rabbitmq-server"
   getent passwd rabbitmq >/dev/null || die "user 'rabbitmq' does not exist (the rabbitmq-server package should have created it)"
+}
+
+# The dashboard's browser tests drive Debian's Chromium through Playwright (Playwright's own browser
+# download needs hosts this machine cannot reach).
+cmd_browser() {
+  if [[ ! -x /usr/bin/chromium ]]; then
+    require_root browser
+    apt_install chromium
+  fi
+  [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing after apt-get install chromium"
 }
 
 # ---------------------------------------------------------------- RabbitMQ
@@ -393,6 +411,12 @@ END
 \$\$;
 SELECT 'CREATE DATABASE $DB_NAME OWNER $DB_USER'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$DB_NAME')\gexec
+-- hll is not a trusted extension, so the application's role cannot create it: create it here as
+-- the superuser, in template1 (every database created later has it) and in the project database.
+\c template1
+CREATE EXTENSION IF NOT EXISTS hll;
+\c $DB_NAME
+CREATE EXTENSION IF NOT EXISTS hll;
 EOF
   then
     show_tail "$LOGS/psql.log"
@@ -482,8 +506,9 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   env) cmd_env ;;
+  browser) cmd_browser ;;
   *)
-    printf 'usage: %s start|stop|status|env\n' "$0" >&2
+    printf 'usage: %s start|stop|status|env|browser\n' "$0" >&2
     printf '  state folder: %s (set METRICPIPELINE_STATE to change)\n' "$STATE" >&2
     exit 2
     ;;

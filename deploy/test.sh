@@ -29,6 +29,10 @@ else
   eval "$(deploy/local-services.sh env)"
 fi
 
+if [[ -z "${METRICPIPELINE_CHROMIUM:-}" ]]; then
+  deploy/local-services.sh browser
+fi
+
 command -v dotnet >/dev/null 2>&1 || { say "ERROR: the .NET SDK (dotnet) is not on PATH; install .NET 10 SDK (see global.json)"; exit 1; }
 
 # The Segment client test drives the real @segment/analytics-node from npm (tests/segment-client,
@@ -45,6 +49,8 @@ node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 
 
 rm -rf "$results"
 mkdir -p "$results"
+# The browser tests keep their screenshots in $results/screenshots.
+export METRICPIPELINE_TEST_RESULTS="$results"
 
 say "dotnet test MetricPipeline.sln -c Release (TRX files in $results)"
 status=0

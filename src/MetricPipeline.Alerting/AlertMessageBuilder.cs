@@ -90,7 +90,7 @@ public static class AlertMessageBuilder
     }
 
     /// <summary>
-    /// The history view around the change: <c>{base}/v1/metrics/{key}/series?from&amp;to&amp;segment&amp;include=…</c>,
+    /// The dashboard's node page around the change: <c>{base}/nodes/{key}?from&amp;to&amp;segment&amp;alert=id</c>,
     /// from a window before the change (7 days hourly, 90 days daily, two years weekly) to one bucket after detection.
     /// </summary>
     public static string HistoryUrl(Alert alert, MetricDefinition metric, string dashboardBaseUrl)
@@ -114,8 +114,8 @@ public static class AlertMessageBuilder
             query.Append("&segment=").Append(Uri.EscapeDataString(segment));
         }
 
-        query.Append("&include=decomposition,changepoints,anomalies,deployments");
-        return $"{dashboardBaseUrl.TrimEnd('/')}/v1/metrics/{Uri.EscapeDataString(metric.Key)}/series?{query}";
+        query.Append("&alert=").Append(alert.Id);
+        return $"{dashboardBaseUrl.TrimEnd('/')}/nodes/{Uri.EscapeDataString(metric.Key)}?{query}";
     }
 
     private static string Summary(Alert alert, MetricDefinition metric)

@@ -1,5 +1,6 @@
 using MetricPipeline.Alerting;
 using MetricPipeline.Api;
+using MetricPipeline.Dashboard;
 using MetricPipeline.Detection;
 using MetricPipeline.Ingest;
 using MetricPipeline.Ingest.Segment;
@@ -54,7 +55,9 @@ if (roles.Ingest)
 
 if (roles.Api)
 {
+    app.UseDashboardAssets();
     app.MapApi();
+    app.MapDashboard();
 }
 
 if (roles.Detector || roles.Api)

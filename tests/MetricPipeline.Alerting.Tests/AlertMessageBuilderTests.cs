@@ -138,13 +138,13 @@ public class AlertMessageBuilderTests
     }
 
     [Fact]
-    public void History_link_points_at_the_series_endpoint_around_the_change()
+    public void History_link_points_at_the_dashboard_node_page_around_the_change()
     {
         Assert.Equal(
-            "http://127.0.0.1:5080/v1/metrics/ai_tasks/series?from=2026-11-13T10%3A00%3A00Z&to=2026-11-20T14%3A10%3A00Z&include=decomposition,changepoints,anomalies,deployments",
+            "http://127.0.0.1:5080/nodes/ai_tasks?from=2026-11-13T10%3A00%3A00Z&to=2026-11-20T14%3A10%3A00Z&alert=6f1c2a4e-0000-4000-8000-000000000001",
             AlertMessageBuilder.HistoryUrl(AlertSamples.Drop(), AlertSamples.NorthStar, Base + "/"));
         Assert.Equal(
-            "https://metrics.example.com/v1/metrics/messages_sent/series?from=2026-08-22T10%3A00%3A00Z&to=2026-11-21T13%3A10%3A00Z&segment=plan%3Afree&include=decomposition,changepoints,anomalies,deployments",
+            "https://metrics.example.com/nodes/messages_sent?from=2026-08-22T10%3A00%3A00Z&to=2026-11-21T13%3A10%3A00Z&segment=plan%3Afree&alert=6f1c2a4e-0000-4000-8000-000000000001",
             AlertMessageBuilder.HistoryUrl(AlertSamples.Drop("plan=free"), AlertSamples.MessagesSent, "https://metrics.example.com"));
     }
 

@@ -14,7 +14,7 @@ namespace MetricPipeline.IntegrationTests.Alerting;
 public sealed partial class AlertingServerTests(PipelineEnvironment environment) : IClassFixture<PipelineEnvironment>
 {
     [Fact]
-    public async Task Server_with_detector_role_posts_a_pending_alert_whose_history_link_it_answers()
+    public async Task Server_with_detector_role_posts_a_pending_alert_whose_dashboard_link_it_answers()
     {
         await using var slack = await SlackWebhookServer.StartAsync();
         // The environment stops its servers when the class ends (ServerProcess.DisposeAsync must not run twice).
@@ -66,7 +66,13 @@ public sealed partial class AlertingServerTests(PipelineEnvironment environment)
         using var client = server.Client();
         var response = await client.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var history = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var query = System.Web.HttpUtility.ParseQueryString(url.Query);
+        Assert.Equal(("plan:free", alertId.ToString()), (query["segment"], query["alert"]));
+
+        // The page reads the series of that segment and range, as any client would.
+        using var history = JsonDocument.Parse(await client.GetStringAsync(
+            $"v1/metrics/ai_tasks/series?from={Uri.EscapeDataString(query["from"]!)}&to={Uri.EscapeDataString(query["to"]!)}&segment={Uri.EscapeDataString(query["segment"]!)}"));
         Assert.Equal("plan=free", history.RootElement.GetProperty("segment").GetString());
 
         await using (var db = new MetricPipelineDbContext(options))
@@ -78,6 +84,6 @@ public sealed partial class AlertingServerTests(PipelineEnvironment environment)
         Assert.DoesNotContain(SlackWebhookServer.SecretPath, server.Log, StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"<(http[^|>]+/series\?[^|>]+)\|Open the history")]
+    [GeneratedRegex(@"<(http[^|>]+/nodes/ai_tasks\?[^|>]+)\|Open the history")]
     private static partial Regex HistoryLink();
 }
