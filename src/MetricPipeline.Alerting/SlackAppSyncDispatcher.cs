@@ -14,7 +14,7 @@ namespace MetricPipeline.Alerting;
 /// Slack app mode: brings posted alert messages up to date. For each alert that changed since its
 /// message was last edited (see <see cref="SlackAppSync"/>) it edits the message in place with
 /// <c>chat.update</c>, then replies in its thread with what changed, then records the change as done.
-/// Runs beside <see cref="SlackOutboxDispatcher"/>, woken by the same signal.
+/// Runs beside <see cref="SlackOutboxDispatcher"/>.
 /// </summary>
 /// <remarks>
 /// The edit is idempotent, so a retry after it only repeats it. The reply is not: as with the first
@@ -24,11 +24,13 @@ namespace MetricPipeline.Alerting;
 public sealed class SlackAppSyncDispatcher(
     NpgsqlDataSource dataSource,
     IServiceScopeFactory scopes,
-    SlackOutboxSignal signal,
     IOptions<SlackOptions> options,
     TimeProvider clock,
     ILogger<SlackAppSyncDispatcher> logger) : BackgroundService
 {
+    /// <summary>Its own wake-up: the outbox's signal wakes one waiter, and that should stay the outbox dispatcher.</summary>
+    private readonly SlackOutboxSignal signal = new();
+
     private DateTimeOffset rateLimitedUntil = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -39,34 +41,16 @@ public sealed class SlackAppSyncDispatcher(
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var claimed = 0;
-            try
-            {
-                claimed = await SyncDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Slack message update round failed; trying again in {Interval}", o.PollInterval);
-            }
+        await SlackPolling.RunAsync(SyncDueAsync, signal, o, logger, "Slack message update round", stoppingToken);
+    }
 
-            if (claimed < o.BatchSize)
-            {
-                try
-                {
-                    await signal.WaitAsync(o.PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
+    /// <summary>Starts a round now instead of at the next poll (a button was clicked).</summary>
+    public void Wake() => signal.Wake();
+
+    public override void Dispose()
+    {
+        signal.Dispose();
+        base.Dispose();
     }
 
     /// <summary>Claims one batch of changed alerts and brings their messages up to date; returns how many were claimed.</summary>

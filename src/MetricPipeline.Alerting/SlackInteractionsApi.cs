@@ -98,7 +98,7 @@ public static class SlackInteractionsApi
 
         var (outcome, detail) = await actions.ActAsync(click.AlertId, click.ActionId, click.Actor, ct);
         logger.LogInformation("Slack {Action} on alert {AlertId} by {Actor}: {Outcome} {Detail}", click.ActionId, click.AlertId, click.Actor, outcome, detail);
-        http.RequestServices.GetService<SlackOutboxSignal>()?.Wake();
+        http.RequestServices.GetService<SlackAppSyncDispatcher>()?.Wake();
         return TypedResults.Ok();
     }
 

@@ -38,34 +38,7 @@ public sealed class SlackOutboxDispatcher(
         logger.LogInformation(
             "Slack outbox dispatcher started: default route {Route}, poll every {Poll}, {MaxAttempts} attempts at most",
             SlackRoute.For(new MetricDefinition { Key = "-", Name = "-" }, o.WebhookUrl), o.PollInterval, o.MaxAttempts);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var claimed = 0;
-            try
-            {
-                claimed = await DispatchDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Slack outbox round failed; trying again in {Interval}", o.PollInterval);
-            }
-
-            if (claimed < o.BatchSize)
-            {
-                try
-                {
-                    await signal.WaitAsync(o.PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
+        await SlackPolling.RunAsync(DispatchDueAsync, signal, o, logger, "Slack outbox round", stoppingToken);
     }
 
     /// <summary>Claims one batch of due alerts and posts them one by one; returns how many were claimed.</summary>
