@@ -1,6 +1,9 @@
 using MetricPipeline.Data;
 using Microsoft.AspNetCore.Routing;
+using MetricPipeline.Registry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace MetricPipeline.Api;
 
@@ -10,6 +13,8 @@ public static class ApiExtensions
     {
         services.AddScoped<MetricStore>();
         services.AddSingleton<SeriesReader>();
+        services.AddOptions<WebhookPolicyOptions>().BindConfiguration("Slack");
+        services.TryAddSingleton(sp => new WebhookPolicy(sp.GetRequiredService<IOptions<WebhookPolicyOptions>>().Value));
         return services;
     }
 

@@ -28,10 +28,21 @@ public static class RegistryApi
         return app;
     }
 
-    private static async Task<IResult> ApplyDocumentAsync(HttpRequest request, MetricStore store, CancellationToken ct)
+    private static readonly string[] YamlTypes = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
+
+    private static async Task<IResult> ApplyDocumentAsync(HttpRequest request, MetricStore store, WebhookPolicy webhooks, CancellationToken ct)
     {
-        using var body = new StreamReader(request.Body);
-        var text = await body.ReadToEndAsync(ct);
+        if (!RequestBody.Declares(request, [.. YamlTypes, "application/json"]))
+        {
+            return Problems.UnsupportedMediaType(
+                $"Content-Type '{request.ContentType}' is not a registry document type: send application/yaml or application/json");
+        }
+
+        if (await RequestBody.ReadTextAsync(request, RegistryLimits.MaxDocumentBytes, ct) is not { } text)
+        {
+            return TooLarge();
+        }
+
         RegistryDocument document;
         try
         {
@@ -42,13 +53,21 @@ public static class RegistryApi
             return Refuse(ex.Errors);
         }
 
-        return await ApplyAsync(store, document.Metrics, ct);
+        return await ApplyAsync(store, webhooks, document.Metrics, ct);
     }
 
-    private static async Task<IResult> PutMetricAsync(string key, HttpRequest request, MetricStore store, CancellationToken ct)
+    private static async Task<IResult> PutMetricAsync(string key, HttpRequest request, MetricStore store, WebhookPolicy webhooks, CancellationToken ct)
     {
-        using var body = new StreamReader(request.Body);
-        var text = await body.ReadToEndAsync(ct);
+        if (!RequestBody.Declares(request, "application/json"))
+        {
+            return Problems.UnsupportedMediaType($"Content-Type '{request.ContentType}' is not JSON: send the definition as application/json");
+        }
+
+        if (await RequestBody.ReadTextAsync(request, RegistryLimits.MaxDocumentBytes, ct) is not { } text)
+        {
+            return TooLarge();
+        }
+
         MetricDefinition definition;
         try
         {
@@ -59,17 +78,22 @@ public static class RegistryApi
             return Refuse(ex.Errors);
         }
 
-        return await ApplyAsync(store, [definition], ct);
+        return await ApplyAsync(store, webhooks, [definition], ct);
     }
 
-    private static async Task<IResult> ApplyAsync(MetricStore store, IReadOnlyList<MetricDefinition> incoming, CancellationToken ct)
+    private static async Task<IResult> ApplyAsync(MetricStore store, WebhookPolicy webhooks, IReadOnlyList<MetricDefinition> incoming, CancellationToken ct)
     {
         incoming = await KeepStoredWebhooksAsync(store, incoming, ct);
         var existing = await store.AllAsync(ct);
         var validation = RegistryValidator.Validate(existing, incoming);
-        if (!validation.IsValid)
+        var webhookErrors = incoming
+            .Where(m => m.Alert.SlackWebhook is not null && m.Alert.SlackWebhook != WebhookPlaceholder)
+            .Select(m => webhooks.Problem(m.Alert.SlackWebhook!) is { } problem ? $"metric '{m.Key}': 'alert.slackWebhook' {problem}" : null)
+            .OfType<string>()
+            .ToList();
+        if (!validation.IsValid || webhookErrors.Count > 0)
         {
-            return Refuse(validation.Errors);
+            return Refuse([.. validation.Errors, .. webhookErrors]);
         }
 
         await store.ApplyAsync(incoming, ct);
@@ -107,6 +131,9 @@ public static class RegistryApi
 
         return result;
     }
+
+    private static IResult TooLarge() =>
+        Problems.TooLarge($"the document is over the limit of {RegistryLimits.MaxDocumentBytes} bytes: split it into several documents");
 
     private static IResult Refuse(IReadOnlyList<string> errors) =>
         Problems.BadRequest(

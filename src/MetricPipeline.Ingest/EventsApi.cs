@@ -36,6 +36,13 @@ public static class EventsApi
     private static async Task<IResult> AcceptAsync(
         HttpContext http, EventParser parser, IBus bus, IOptions<IngestOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
+        var ndjson = IsNdjson(http.Request.ContentType);
+        if (!ndjson && !RequestBody.Declares(http.Request, "application/json"))
+        {
+            return Problems.UnsupportedMediaType(
+                $"Content-Type '{http.Request.ContentType}' is not accepted: send a JSON array as application/json, or NDJSON as application/x-ndjson");
+        }
+
         var limit = options.Value.MaxBodyBytes;
         if (http.Request.ContentLength > limit)
         {
@@ -65,7 +72,7 @@ public static class EventsApi
         ParsedBatch batch;
         try
         {
-            batch = IsNdjson(http.Request.ContentType) ? parser.ParseNdjson(read.Buffer) : parser.ParseArray(read.Buffer);
+            batch = ndjson ? parser.ParseNdjson(read.Buffer) : parser.ParseArray(read.Buffer);
         }
         catch (UnreadableBodyException ex)
         {

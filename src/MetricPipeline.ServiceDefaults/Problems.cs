@@ -20,6 +20,9 @@ public static class Problems
     public static IResult TooLarge(string detail) =>
         Results.Problem(detail: detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large");
 
+    public static IResult UnsupportedMediaType(string detail) =>
+        Results.Problem(detail: detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+
     public static IResult Unavailable(string detail) =>
         Results.Problem(detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable");
 

@@ -23,7 +23,7 @@ public static class HostingExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection("Auth"));
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailText.Fill);
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
     }
@@ -84,6 +84,7 @@ public static class HostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseUrlTextCheck();
         app.UseHttpMetrics();
     }
 
