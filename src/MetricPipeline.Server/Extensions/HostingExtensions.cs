@@ -91,7 +91,17 @@ public static class HostingExtensions
     public static void MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new() { Predicate = r => r.Tags.Contains("ready") });
+        // Ready means Postgres and RabbitMQ reachable: a bus that lost its broker reports Degraded, which is not ready.
+        app.MapHealthChecks("/readyz", new()
+        {
+            Predicate = r => r.Tags.Contains("ready"),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         app.MapMetrics("/metrics");
     }
 }
