@@ -12,6 +12,7 @@ var roles = ServerRoles.From(builder.Configuration);
 
 builder.UseDefaultUrl("http://127.0.0.1:5080");
 builder.AddServiceDefaults();
+builder.AddApiDocument();
 builder.AddDataAccess();
 builder.AddMessageBus(roles);
 if (roles.Ingest)
@@ -63,6 +64,7 @@ if (roles.Detector || roles.Api)
     app.MapDetectionApi();
 }
 
+app.MapApiDocument();
 app.MapDefaultEndpoints();
 app.Logger.LogInformation("MetricPipeline server running roles: {Roles}", roles);
 await app.RunAsync();
