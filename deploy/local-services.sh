@@ -123,6 +123,13 @@ ensure_postgres_installed() {
   fi
   [[ -n "$(pg_bin_dir)" ]] || die "no PostgreSQL 15+ server binaries under /usr/lib/postgresql/*/bin after installing postgresql-15"
   getent passwd postgres >/dev/null || die "user 'postgres' does not exist (the postgresql package should have created it)"
+  # Distinct users are HyperLogLog sketches (the hll extension, Citus's postgresql-hll).
+  local major
+  major="$(basename "$(dirname "$(pg_bin_dir)")")"
+  if [[ ! -f "/usr/share/postgresql/$major/extension/hll.control" ]]; then
+    apt_install "postgresql-$major-hll"
+  fi
+  [[ -f "/usr/share/postgresql/$major/extension/hll.control" ]] || die "the hll extension is missing after installing postgresql-$major-hll"
 }
 
 ensure_rabbitmq_installed() {
@@ -404,6 +411,12 @@ END
 \$\$;
 SELECT 'CREATE DATABASE $DB_NAME OWNER $DB_USER'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$DB_NAME')\gexec
+-- hll is not a trusted extension, so the application's role cannot create it: create it here as
+-- the superuser, in template1 (every database created later has it) and in the project database.
+\c template1
+CREATE EXTENSION IF NOT EXISTS hll;
+\c $DB_NAME
+CREATE EXTENSION IF NOT EXISTS hll;
 EOF
   then
     show_tail "$LOGS/psql.log"

@@ -1,11 +1,15 @@
 namespace MetricPipeline.LoadRun;
 
-/// <summary>The command line of the load run: <c>--events N --clients K --batch B --duplicates F --repeat R</c>.</summary>
+/// <summary>
+/// The command line of the load run: <c>--events N --clients K --batch B --duplicates F --users U --hours H --repeat R</c>.
+/// </summary>
 public sealed record LoadRunOptions(
-    int Events, int Clients, int Batch, double Duplicates, int Repeat, bool SkipCeilings, IReadOnlyDictionary<string, string> ServerSettings)
+    int Events, int Clients, int Batch, double Duplicates, int Repeat, bool SkipCeilings, IReadOnlyDictionary<string, string> ServerSettings,
+    int Users = 100_000, int LiveHours = 3)
 {
     public const string Usage =
-        "usage: dotnet run -c Release --project bench/MetricPipeline.LoadRun -- [--events 1000000] [--clients 8] [--batch 1000] [--duplicates 0.03] [--repeat 1] [--skip-ceilings] [--server Key=Value ...]";
+        "usage: dotnet run -c Release --project bench/MetricPipeline.LoadRun -- [--events 1000000] [--clients 8] [--batch 1000] [--duplicates 0.03] " +
+        "[--users 100000] [--hours 3] [--repeat 1] [--skip-ceilings] [--server Key=Value ...]";
 
     public static LoadRunOptions Parse(string[] args)
     {
@@ -44,6 +48,8 @@ public sealed record LoadRunOptions(
                 "--clients" => options with { Clients = Positive(name, value) },
                 "--batch" => options with { Batch = Positive(name, value) },
                 "--repeat" => options with { Repeat = Positive(name, value) },
+                "--users" => options with { Users = Positive(name, value) },
+                "--hours" => options with { LiveHours = Positive(name, value) },
                 "--duplicates" => options with { Duplicates = Fraction(name, value) },
                 _ => throw new ArgumentException($"unknown option {name}\n{Usage}"),
             };

@@ -11,10 +11,13 @@ namespace MetricPipeline.LoadRun;
 /// <summary>CPU seconds each party used during the end-to-end run.</summary>
 public sealed record CpuUse(double Server, double Broker, double Postgres, double LoadGenerator, double Machine);
 
+/// <summary>Bytes on disk after the run: every table (with indexes and TOAST) but <c>seen_events</c>, and <c>seen_events</c> alone.</summary>
+public sealed record StorageUse(long AggregateBytes, long SeenEventBytes, long BucketRows);
+
 /// <summary>What the end-to-end run measured, and whether the counts came out exact.</summary>
 public sealed record PipelineResult(
     int UniqueEvents, int SentEvents, int Requests, int Retries, double Seconds, double SendSeconds,
-    double P50Ms, double P99Ms, CpuUse Cpu, bool Exact, string Verification)
+    double P50Ms, double P99Ms, CpuUse Cpu, bool Exact, string Verification, StorageUse Storage)
 {
     public double EventsPerSecond => UniqueEvents / Seconds;
 
@@ -123,6 +126,7 @@ public static class PipelineRun
             cpuAfter.Machine - cpuBefore.Machine);
 
         var (exact, verification) = await VerifyAsync(postgres, expected, workload);
+        var storage = await StorageAsync(postgres);
         if (counted != expectedSum)
         {
             (exact, verification) = (false, $"the worker counted {counted} of {expectedSum} event-metric counts within the time limit; " + verification);
@@ -131,7 +135,7 @@ public static class PipelineRun
         Array.Sort(latencies);
         return new PipelineResult(
             workload.Unique.Count, workload.SentEvents, workload.Bodies.Count, retries, seconds, sendSeconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu, exact, verification);
+            Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu, exact, verification, storage);
     }
 
     /// <summary>
@@ -143,7 +147,7 @@ public static class PipelineRun
     {
         await using var connection = new NpgsqlConnection(postgres);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT coalesce(sum(count), 0)::bigint FROM buckets WHERE grain = 0 AND segment = ''", connection);
+        await using var cmd = new NpgsqlCommand("SELECT coalesce(sum(count), 0)::bigint FROM buckets WHERE segment = ''", connection);
         var deadline = DateTime.UtcNow + timeout;
         long counted = 0;
         while (DateTime.UtcNow < deadline)
@@ -194,7 +198,7 @@ public static class PipelineRun
         }
 
         var stored = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var totals = new NpgsqlCommand("SELECT metric_key, sum(count)::bigint FROM buckets WHERE grain = 0 AND segment = '' GROUP BY metric_key", connection))
+        await using (var totals = new NpgsqlCommand("SELECT metric_key, sum(count)::bigint FROM buckets WHERE segment = '' GROUP BY metric_key", connection))
         await using (var reader = await totals.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
@@ -209,6 +213,28 @@ public static class PipelineRun
         return wrong.Count == 0
             ? (true, $"{workload.Unique.Count} ids seen once; {expected.Count} metrics' totals ({expected.Values.Sum()} event-metric counts) exact")
             : (false, string.Join("; ", wrong));
+    }
+
+    /// <summary>Disk use of the run's database, split into de-duplication ids and everything else.</summary>
+    private static async Task<StorageUse> StorageAsync(string postgres)
+    {
+        await using var connection = new NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        await using (var analyze = new NpgsqlCommand("VACUUM ANALYZE", connection))
+        {
+            await analyze.ExecuteNonQueryAsync();
+        }
+
+        await using var cmd = new NpgsqlCommand("""
+            SELECT coalesce(sum(pg_total_relation_size(c.oid)) FILTER (WHERE c.relname NOT LIKE 'seen\_events%'), 0)::bigint,
+                   coalesce(sum(pg_total_relation_size(c.oid)) FILTER (WHERE c.relname LIKE 'seen\_events%'), 0)::bigint,
+                   (SELECT count(*) FROM buckets)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'm')
+            """, connection);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new StorageUse(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     private static CpuUse ReadCpu(int server, int? broker, int? postgres) => new(

@@ -13,21 +13,22 @@ public sealed record PostgresResult(int Events, int Batches, long SeenRows, long
 {
     public double EventsPerSecond => Events / Seconds;
 
-    public double RowsPerSecond => (SeenRows + BucketRows + MembershipRows) / Seconds;
+    /// <summary>Rows written (ids and bucket rows; memberships are folded into sketches, not rows).</summary>
+    public double RowsPerSecond => (SeenRows + BucketRows) / Seconds;
 }
 
 /// <summary>
 /// The database's ceiling for the rollup's writes: the worker's own statements
-/// (<see cref="RollupStore.ClaimNewEventsAsync"/>, <see cref="RollupStore.UpsertBucketsAsync"/>,
-/// <see cref="RollupStore.AddMembershipsAsync"/>, one transaction per batch) with the rows the
-/// worker would write for the same events (after its <see cref="MembershipCache"/>), on a freshly migrated database, with as many
+/// (<see cref="RollupStore.ClaimNewEventsAsync"/> and <see cref="RollupStore.UpsertBucketsAsync"/>, which
+/// folds the memberships into hll sketches; one transaction per batch) with the rows the
+/// worker would write for the same events, on a freshly migrated and partitioned database, with as many
 /// connections as the worker runs batches at once. Aggregation is done beforehand and timed apart,
 /// so the figure is the database's alone; aggregation's CPU time is reported beside it.
 /// </summary>
 public static class PostgresCeiling
 {
     public static async Task<PostgresResult> RunAsync(
-        string connectionString, string registryYaml, List<TelemetryEvent> events, int eventsPerBatch, int concurrency, int membershipCacheSize)
+        string connectionString, string registryYaml, List<TelemetryEvent> events, int eventsPerBatch, int concurrency)
     {
         var options = new DbContextOptionsBuilder<MetricPipelineDbContext>().UseNpgsql(connectionString).Options;
         await using (var db = new MetricPipelineDbContext(options))
@@ -38,12 +39,12 @@ public static class PostgresCeiling
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var snapshot = new RegistrySnapshot(1, RegistryDocumentReader.ReadYaml(registryYaml).Metrics);
         var catalog = new SegmentCatalog(new RollupOptions().MaxSegmentValues);
-        var memberships = new MembershipCache(membershipCacheSize);
 
-        var batches = new List<(Guid[] Ids, AggregatedBatch Rows)>();
+        var batches = new List<(Guid[] Ids, DateTime[] OccurredAt, AggregatedBatch Rows)>();
         var aggregateCpu = TimeSpan.Zero;
         await using (var connection = await dataSource.OpenConnectionAsync())
         {
+            await PartitionMaintenance.RunAsync(connection, new RollupOptions(), DateTime.UtcNow, CancellationToken.None);
             foreach (var chunk in events.Chunk(eventsPerBatch))
             {
                 var unresolved = BucketAggregator.UnresolvedValues(chunk, snapshot, catalog);
@@ -52,17 +53,14 @@ public static class PostgresCeiling
                     await catalog.PrepareAsync(connection, unresolved, CancellationToken.None);
                 }
 
-                var ids = chunk.Select(e => e.Id).Distinct().ToArray();
-                Array.Sort(ids);
+                var byId = chunk.DistinctBy(e => e.Id).OrderBy(e => e.Id).ToArray();
+                var ids = byId.Select(e => e.Id).ToArray();
+                var occurred = byId.Select(e => e.Timestamp.UtcDateTime).ToArray();
                 // CPU time, not wall time: on a shared machine the wall clock also counts other people's work.
                 var before = Process.GetCurrentProcess().TotalProcessorTime;
                 var rows = BucketAggregator.Aggregate(chunk, snapshot, catalog);
                 aggregateCpu += Process.GetCurrentProcess().TotalProcessorTime - before;
-
-                // As the worker does: memberships committed by earlier batches are not written again.
-                var unwritten = memberships.Unwritten(rows.Memberships);
-                memberships.Remember(unwritten);
-                batches.Add((ids, rows with { Memberships = unwritten }));
+                batches.Add((ids, occurred, rows));
             }
         }
 
@@ -73,17 +71,16 @@ public static class PostgresCeiling
             int i;
             while ((i = Interlocked.Increment(ref next)) < batches.Count)
             {
-                var (ids, rows) = batches[i];
+                var (ids, occurred, rows) = batches[i];
                 await using var connection = await dataSource.OpenConnectionAsync();
                 await using var tx = await connection.BeginTransactionAsync();
-                var fresh = await RollupStore.ClaimNewEventsAsync(connection, tx, ids, DateTime.UtcNow, CancellationToken.None);
+                var fresh = await RollupStore.ClaimNewEventsAsync(connection, tx, ids, occurred, DateTime.UtcNow, CancellationToken.None);
                 if (fresh.Count != ids.Length)
                 {
                     throw new InvalidOperationException($"a fresh database claimed {fresh.Count} of {ids.Length} ids");
                 }
 
-                await RollupStore.UpsertBucketsAsync(connection, tx, rows.Deltas, CancellationToken.None);
-                await RollupStore.AddMembershipsAsync(connection, tx, rows.Memberships, CancellationToken.None);
+                await RollupStore.UpsertBucketsAsync(connection, tx, rows.Deltas, rows.Memberships, CancellationToken.None);
                 await tx.CommitAsync();
             }
         }));

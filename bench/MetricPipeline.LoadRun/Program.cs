@@ -31,16 +31,15 @@ public static class Program
         var eventsPerMessage = Setting(options, "Ingest__EventsPerMessage", new IngestOptions().EventsPerMessage);
         var batchMessages = Setting(options, "Rollup__BatchMessageLimit", new RollupOptions().BatchMessageLimit);
         var concurrentBatches = Setting(options, "Rollup__ConcurrentBatches", new RollupOptions().ConcurrentBatches);
-        var membershipCache = Setting(options, "Rollup__MembershipCacheSize", new RollupOptions().MembershipCacheSize);
 
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, load before: {Load()}");
         Console.WriteLine($"generating {options.Events:N0} events from seeds/scenario.yaml …");
-        var workload = Workload.Create(scenarioYaml, options.Events, options.Batch, options.Duplicates, DateTimeOffset.UtcNow);
+        var workload = Workload.Create(scenarioYaml, options.Events, options.Batch, options.Duplicates, options.Users, options.LiveHours, DateTimeOffset.UtcNow);
         Console.WriteLine(
             $"workload: {workload.Unique.Count:N0} unique events, {workload.SentEvents:N0} sent ({workload.SentEvents - workload.Unique.Count:N0} re-sends), " +
-            $"{workload.Bodies.Count:N0} requests of B={options.Batch} events (≈{workload.Bodies.Average(b => b.Length) / 1024:N0} KiB), K={options.Clients} clients");
+            $"{workload.Users:N0} users, timestamps within the last {options.LiveHours} h, {workload.Bodies.Count:N0} requests of B={options.Batch} events (≈{workload.Bodies.Average(b => b.Length) / 1024:N0} KiB), K={options.Clients} clients");
         Console.WriteLine(
-            $"settings: Ingest:EventsPerMessage={eventsPerMessage}, Rollup:BatchMessageLimit={batchMessages}, Rollup:ConcurrentBatches={concurrentBatches}, Rollup:MembershipCacheSize={membershipCache}" +
+            $"settings: Ingest:EventsPerMessage={eventsPerMessage}, Rollup:BatchMessageLimit={batchMessages}, Rollup:ConcurrentBatches={concurrentBatches}" +
             string.Concat(options.ServerSettings.Select(kv => $", {kv.Key}={kv.Value}")));
 
         var rows = new List<RunRow>();
@@ -61,10 +60,10 @@ public static class Program
 
                 var postgresBefore = TreeCpu("postgres");
                 postgres = await WithEnvironmentAsync(services, (db, _) =>
-                    PostgresCeiling.RunAsync(db, registryYaml, workload.Unique, batchMessages * eventsPerMessage, concurrentBatches, membershipCache));
+                    PostgresCeiling.RunAsync(db, registryYaml, workload.Unique, batchMessages * eventsPerMessage, concurrentBatches));
                 Console.WriteLine(
                     $"[{run}] Postgres ceiling: {postgres.EventsPerSecond:N0} events/s, {postgres.RowsPerSecond:N0} rows/s " +
-                    $"({postgres.SeenRows:N0} ids, {postgres.BucketRows:N0} bucket rows, {postgres.MembershipRows:N0} memberships in {postgres.Batches} transactions); " +
+                    $"({postgres.SeenRows:N0} ids, {postgres.BucketRows:N0} bucket rows, {postgres.MembershipRows:N0} memberships folded into sketches, in {postgres.Batches} transactions); " +
                     $"Postgres CPU {(TreeCpu("postgres") - postgresBefore) * 1e6 / workload.Unique.Count:N1} s per million events (with migration); " +
                     $"aggregation alone {postgres.Events / postgres.AggregateSeconds:N0} events per CPU second");
             }
@@ -74,6 +73,9 @@ public static class Program
             Console.WriteLine(
                 $"[{run}] end to end: {pipeline.EventsPerSecond:N0} events/s ({pipeline.UniqueEvents:N0} events in {pipeline.Seconds:N1} s; sending took {pipeline.SendSeconds:N1} s), " +
                 $"ingest latency p50 {pipeline.P50Ms:N0} ms, p99 {pipeline.P99Ms:N0} ms, {pipeline.Retries} retries — {(pipeline.Exact ? "PASS" : "FAIL")}: {pipeline.Verification}");
+            Console.WriteLine(
+                $"[{run}] storage: {pipeline.Storage.AggregateBytes / (double)pipeline.UniqueEvents:N1} bytes per event in every table but seen_events " +
+                $"({pipeline.Storage.AggregateBytes / 1048576.0:N1} MiB, {pipeline.Storage.BucketRows:N0} bucket rows); seen_events {pipeline.Storage.SeenEventBytes / (double)pipeline.UniqueEvents:N1} bytes per event");
             rows.Add(new RunRow(rabbit, postgres, pipeline));
             ResultTable.Print(Console.Out, $"run {run} of {options.Repeat}", [rows[^1]]);
         }

@@ -6,19 +6,25 @@ using MetricPipeline.Contracts;
 namespace MetricPipeline.LoadRun;
 
 /// <summary>
-/// The events of one run, from the demo scenario's simulator (seeds/scenario.yaml), cut into request
-/// bodies of B events in time order. A fraction of each body re-sends events of an earlier body
-/// (a client retrying), so the unique count is below the sent count and de-duplication must work.
+/// The events of one run, from the demo scenario's simulator (seeds/scenario.yaml): its event names,
+/// properties and mix, but live traffic — a pool of U users (the scenario's products scaled to it) and
+/// timestamps spread evenly over the last H hours, in order, as a product sends them now. They are cut
+/// into request bodies of B events. A fraction of each body re-sends events of an earlier body (a client
+/// retrying), so the unique count is below the sent count and de-duplication must work.
 /// </summary>
 public sealed class Workload
 {
-    private Workload(List<TelemetryEvent> unique, List<byte[]> bodies, int sent, int batch)
+    private Workload(List<TelemetryEvent> unique, List<byte[]> bodies, int sent, int batch, int users)
     {
         Unique = unique;
         Bodies = bodies;
         SentEvents = sent;
         Batch = batch;
+        Users = users;
     }
+
+    /// <summary>Users in the pool the events come from.</summary>
+    public int Users { get; }
 
     /// <summary>Every distinct event (each counted once by the rollup).</summary>
     public List<TelemetryEvent> Unique { get; }
@@ -31,17 +37,29 @@ public sealed class Workload
 
     public int Batch { get; }
 
-    public static Workload Create(string scenarioYaml, int events, int batch, double duplicates, DateTimeOffset now)
+    public static Workload Create(string scenarioYaml, int events, int batch, double duplicates, int users, int liveHours, DateTimeOffset now)
     {
         var scenario = ScenarioReader.Read(scenarioYaml);
-
-        // The demo scenario averages ~1,700 events an hour: start far enough back that the events end before now.
-        var generator = new TelemetryGenerator(scenario, now.AddHours(-Math.Ceiling(events / 1200.0) - 1));
-        var unique = new List<TelemetryEvent>(events);
-        for (var hour = 0; unique.Count < events; hour++)
+        var scale = users / (double)scenario.Products.Sum(p => p.Users);
+        foreach (var product in scenario.Products)
         {
-            var generated = generator.GenerateHour(hour);
-            unique.AddRange(generated.Take(events - unique.Count));
+            product.Users = Math.Max(1, (int)Math.Round(product.Users * scale));
+        }
+
+        // The scenario's own clock only shapes the mix; each event is then re-timed into the live window.
+        var generator = new TelemetryGenerator(scenario, now.AddDays(-28));
+        var generated = new List<TelemetryEvent>(events);
+        for (var hour = 0; generated.Count < events; hour++)
+        {
+            generated.AddRange(generator.GenerateHour(hour).Take(events - generated.Count));
+        }
+
+        var start = now.AddHours(-liveHours);
+        var step = TimeSpan.FromHours(liveHours).Ticks / (double)events;
+        var unique = new List<TelemetryEvent>(events);
+        for (var i = 0; i < generated.Count; i++)
+        {
+            unique.Add(generated[i] with { Timestamp = start.AddTicks((long)(i * step)) });
         }
 
         var random = new Random(20261123);
@@ -67,7 +85,7 @@ public sealed class Workload
             bodies.Add(ToJsonArray(body));
         }
 
-        return new Workload(unique, bodies, sent, batch);
+        return new Workload(unique, bodies, sent, batch, scenario.Products.Sum(p => p.Users));
     }
 
     /// <summary>The ingest shape, as the CLI's sender writes it (UTC timestamps with a "Z").</summary>

@@ -24,6 +24,7 @@ public sealed record SegmentTotals(string Metric, DateTime From, DateTime To, IR
 /// <summary>Metric history: <c>/series</c> (JSON or CSV) and <c>/segments</c>.</summary>
 public static class HistoryApi
 {
+    /// <remarks><c>window=7d</c> (with a grain): each point is the value over the 7 days ending with its bucket.</remarks>
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/metrics/{key}/series", SeriesAsync)
@@ -61,6 +62,11 @@ public static class HistoryApi
             return Problems.BadRequest(segmentError!);
         }
 
+        if (!RollingWindow.TryParse(query["window"].ToString(), grain, out var window, out var windowError))
+        {
+            return Problems.BadRequest(windowError!);
+        }
+
         var (alignedFrom, alignedTo) = SeriesReader.Align(from, to, grain);
         if ((alignedTo - alignedFrom) / BucketGrain.Width(grain) > SeriesReader.MaxPoints)
         {
@@ -68,7 +74,7 @@ public static class HistoryApi
         }
 
         var include = query["include"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var points = await reader.ReadAsync(metric, k => all.Find(m => m.Key == k), grain, from, to, segment, ct);
+        var points = await reader.ReadAsync(metric, k => all.Find(m => m.Key == k), grain, from, to, segment, window, ct);
         var decomposition = include.Contains("decomposition") ? SeriesDecomposition.Of(points, grain) : null;
         var history = new List<HistoryPoint>(points.Count);
         for (var i = 0; i < points.Count; i++)

@@ -3,13 +3,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MetricPipeline.Data;
 
+/// <remarks>
+/// The rollup's tables, <c>buckets</c> and <c>seen_events</c>, are not in this model: they are
+/// time-partitioned and written with set-based SQL (<see cref="RollupStore"/>, <see cref="TimePartitions"/>),
+/// and their DDL lives in the <c>SketchesAndPartitions</c> migration.
+/// </remarks>
 public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbContext> options) : DbContext(options)
 {
     public DbSet<MetricRecord> Metrics => Set<MetricRecord>();
     public DbSet<RegistryState> RegistryState => Set<RegistryState>();
-    public DbSet<Bucket> Buckets => Set<Bucket>();
-    public DbSet<BucketUser> BucketUsers => Set<BucketUser>();
-    public DbSet<SeenEvent> SeenEvents => Set<SeenEvent>();
     public DbSet<DimensionValue> DimensionValues => Set<DimensionValue>();
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<Alert> Alerts => Set<Alert>();
@@ -31,22 +33,6 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
             e.HasKey(s => s.Id);
             e.Property(s => s.Id).ValueGeneratedNever();
             e.HasData(new RegistryState { Id = 1, Version = 0 });
-        });
-        modelBuilder.Entity<Bucket>(e =>
-        {
-            e.ToTable("buckets");
-            e.HasKey(b => new { b.MetricKey, b.Grain, b.BucketStart, b.Segment });
-        });
-        modelBuilder.Entity<BucketUser>(e =>
-        {
-            e.ToTable("bucket_users");
-            e.HasKey(b => new { b.MetricKey, b.Grain, b.BucketStart, b.Segment, b.UserId });
-        });
-        modelBuilder.Entity<SeenEvent>(e =>
-        {
-            e.ToTable("seen_events");
-            e.HasKey(s => s.EventId);
-            e.HasIndex(s => s.SeenAt);
         });
         modelBuilder.Entity<DimensionValue>(e =>
         {

@@ -13,10 +13,9 @@ public static class RollupExtensions
         services.AddOptions<RollupOptions>().Bind(configuration.GetSection("Rollup"));
         services.AddSingleton<RegistryCache>();
         services.AddSingleton(sp => new SegmentCatalog(sp.GetRequiredService<IOptions<RollupOptions>>().Value.MaxSegmentValues));
-        services.AddSingleton(sp => new MembershipCache(sp.GetRequiredService<IOptions<RollupOptions>>().Value.MembershipCacheSize));
         services.AddSingleton<RollupProcessor>();
         services.AddSingleton<EventParking>();
-        services.AddHostedService<SeenEventPurge>();
+        services.AddHostedService<PartitionMaintenance>();
         return services;
     }
 

@@ -2,8 +2,19 @@ namespace MetricPipeline.Rollup;
 
 public sealed class RollupOptions
 {
-    /// <summary>How long an accepted event id is remembered: a re-send within it is counted once.</summary>
+    /// <summary>
+    /// The de-duplication window, by event time: the ids of events whose timestamp lies within it are
+    /// remembered, so a re-send is counted once. <c>seen_events</c> keeps one partition per day of it.
+    /// </summary>
     public TimeSpan DedupeRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long hour buckets are kept; older monthly partitions of <c>buckets</c> are dropped. Null: for ever.</summary>
+    public TimeSpan? HistoryRetention { get; set; }
+
+    /// <summary>How far ahead partitions are created, and how often partitions are created and dropped.</summary>
+    public TimeSpan PartitionsAhead { get; set; } = TimeSpan.FromDays(7);
+
+    public TimeSpan PartitionMaintenanceInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Distinct values of one dimension of one metric kept as their own segments; the rest go to "other".</summary>
     public int MaxSegmentValues { get; set; } = 100;
@@ -13,12 +24,6 @@ public sealed class RollupOptions
 
     /// <summary>How long a partial batch waits for more messages.</summary>
     public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>
-    /// Distinct-user memberships a worker remembers as committed, to leave them out of later writes
-    /// (about 150 bytes each); 0 turns the cache off.
-    /// </summary>
-    public int MembershipCacheSize { get; set; } = 500_000;
 
     /// <summary>Batches processed at once by one worker process.</summary>
     public int ConcurrentBatches { get; set; } = 2;

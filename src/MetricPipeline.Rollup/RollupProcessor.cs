@@ -11,7 +11,7 @@ namespace MetricPipeline.Rollup;
 /// the broker redelivers the batch; ids already committed are then skipped.
 /// </summary>
 public sealed class RollupProcessor(
-    NpgsqlDataSource dataSource, RegistryCache registry, SegmentCatalog catalog, MembershipCache memberships, TimeProvider clock)
+    NpgsqlDataSource dataSource, RegistryCache registry, SegmentCatalog catalog, TimeProvider clock)
 {
     private static readonly Meter Meter = new("MetricPipeline.Rollup");
     private static readonly Counter<long> Counted = Meter.CreateCounter<long>("events_counted", "events");
@@ -36,20 +36,23 @@ public sealed class RollupProcessor(
 
         var ids = unique.Keys.ToArray();
         Array.Sort(ids);
+        var occurred = new DateTime[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            occurred[i] = unique[ids[i]].Timestamp.UtcDateTime;
+        }
+
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var fresh = await RollupStore.ClaimNewEventsAsync(connection, tx, ids, clock.GetUtcNow().UtcDateTime, ct);
+        var fresh = await RollupStore.ClaimNewEventsAsync(connection, tx, ids, occurred, clock.GetUtcNow().UtcDateTime, ct);
         var batch = BucketAggregator.Aggregate(unique.Values.Where(e => fresh.Contains(e.Id)), snapshot, catalog);
-        await RollupStore.UpsertBucketsAsync(connection, tx, batch.Deltas, ct);
-        var unwritten = memberships.Unwritten(batch.Memberships);
-        await RollupStore.AddMembershipsAsync(connection, tx, unwritten, ct);
+        await RollupStore.UpsertBucketsAsync(connection, tx, batch.Deltas, batch.Memberships, ct);
         await tx.CommitAsync(ct);
-        memberships.Remember(unwritten);
 
         var duplicates = events.Count - fresh.Count;
         Counted.Add(fresh.Count);
         Duplicates.Add(duplicates);
-        BucketRows.Add(batch.Deltas.Count + unwritten.Count);
-        return new RollupResult(fresh.Count, duplicates, batch.Deltas.Count, unwritten.Count);
+        BucketRows.Add(batch.Deltas.Count);
+        return new RollupResult(fresh.Count, duplicates, batch.Deltas.Count, batch.Memberships.Count);
     }
 }
 

@@ -189,70 +189,6 @@ namespace MetricPipeline.Data.Migrations
                     b.ToTable("alert_history", (string)null);
                 });
 
-            modelBuilder.Entity("MetricPipeline.Data.Entities.Bucket", b =>
-                {
-                    b.Property<string>("MetricKey")
-                        .HasColumnType("text")
-                        .HasColumnName("metric_key");
-
-                    b.Property<short>("Grain")
-                        .HasColumnType("smallint")
-                        .HasColumnName("grain");
-
-                    b.Property<DateTimeOffset>("BucketStart")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("bucket_start");
-
-                    b.Property<string>("Segment")
-                        .HasColumnType("text")
-                        .HasColumnName("segment");
-
-                    b.Property<long>("Count")
-                        .HasColumnType("bigint")
-                        .HasColumnName("count");
-
-                    b.Property<double>("Sum")
-                        .HasColumnType("double precision")
-                        .HasColumnName("sum");
-
-                    b.Property<long>("Users")
-                        .HasColumnType("bigint")
-                        .HasColumnName("users");
-
-                    b.HasKey("MetricKey", "Grain", "BucketStart", "Segment")
-                        .HasName("pk_buckets");
-
-                    b.ToTable("buckets", (string)null);
-                });
-
-            modelBuilder.Entity("MetricPipeline.Data.Entities.BucketUser", b =>
-                {
-                    b.Property<string>("MetricKey")
-                        .HasColumnType("text")
-                        .HasColumnName("metric_key");
-
-                    b.Property<short>("Grain")
-                        .HasColumnType("smallint")
-                        .HasColumnName("grain");
-
-                    b.Property<DateTimeOffset>("BucketStart")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("bucket_start");
-
-                    b.Property<string>("Segment")
-                        .HasColumnType("text")
-                        .HasColumnName("segment");
-
-                    b.Property<string>("UserId")
-                        .HasColumnType("text")
-                        .HasColumnName("user_id");
-
-                    b.HasKey("MetricKey", "Grain", "BucketStart", "Segment", "UserId")
-                        .HasName("pk_bucket_users");
-
-                    b.ToTable("bucket_users", (string)null);
-                });
-
             modelBuilder.Entity("MetricPipeline.Data.Entities.Deployment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -482,26 +418,6 @@ namespace MetricPipeline.Data.Migrations
                             Id = 1,
                             Version = 0L
                         });
-                });
-
-            modelBuilder.Entity("MetricPipeline.Data.Entities.SeenEvent", b =>
-                {
-                    b.Property<Guid>("EventId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("event_id");
-
-                    b.Property<DateTimeOffset>("SeenAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("seen_at");
-
-                    b.HasKey("EventId")
-                        .HasName("pk_seen_events");
-
-                    b.HasIndex("SeenAt")
-                        .HasDatabaseName("ix_seen_events_seen_at");
-
-                    b.ToTable("seen_events", (string)null);
                 });
 #pragma warning restore 612, 618
         }

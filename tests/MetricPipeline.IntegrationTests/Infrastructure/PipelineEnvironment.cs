@@ -19,6 +19,9 @@ public sealed class PipelineEnvironment : IAsyncLifetime
 
     public string RabbitMqUri { get; private set; } = "";
 
+    /// <summary>This environment's RabbitMQ vhost (the same name as its database).</summary>
+    public string VirtualHost => Name;
+
     public const string IngestKey = "test-ingest-key";
     public const string AdminKey = "test-admin-key";
 
@@ -83,7 +86,8 @@ public sealed class PipelineEnvironment : IAsyncLifetime
         await management.DeleteAsync($"api/vhosts/{Name}");
     }
 
-    private HttpClient ManagementClient()
+    /// <summary>RabbitMQ's management HTTP API, authenticated.</summary>
+    public HttpClient ManagementClient()
     {
         var uri = endpoints.RabbitManagement;
         var client = new HttpClient { BaseAddress = new UriBuilder(uri) { UserName = "", Password = "", Path = "/" }.Uri };

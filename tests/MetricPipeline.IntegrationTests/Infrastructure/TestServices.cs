@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using DotNet.Testcontainers.Builders;
 using Testcontainers.PostgreSql;
 using Testcontainers.RabbitMq;
 
@@ -45,7 +46,14 @@ public static partial class TestServices
 
         if (Environment.GetEnvironmentVariable("METRICPIPELINE_USE_TESTCONTAINERS") == "1" || await DockerAnswersAsync())
         {
-            var postgres = new PostgreSqlBuilder("postgres:15").Build();
+            // postgres:15 with the hll extension, built from deploy/postgres.Dockerfile.
+            var image = new ImageFromDockerfileBuilder()
+                .WithDockerfileDirectory(Path.Combine(RepositoryRoot(), "deploy"))
+                .WithDockerfile("postgres.Dockerfile")
+                .WithName("metricpipeline-postgres:15")
+                .Build();
+            await image.CreateAsync();
+            var postgres = new PostgreSqlBuilder(image.FullName).Build();
             var rabbitContainer = new RabbitMqBuilder("rabbitmq:3-management").WithPortBinding(15672, true).Build();
             await Task.WhenAll(postgres.StartAsync(), rabbitContainer.StartAsync());
             var mgmt = new UriBuilder("http", rabbitContainer.Hostname, rabbitContainer.GetMappedPublicPort(15672)) { UserName = "rabbitmq", Password = "rabbitmq" }.Uri;

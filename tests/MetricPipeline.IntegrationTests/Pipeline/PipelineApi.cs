@@ -35,10 +35,11 @@ public sealed class PipelineApi(ServerProcess server)
     }
 
     /// <summary>Hourly (or other grain) values of one metric segment over [from, to).</summary>
-    public async Task<List<(DateTime T, double? Value)>> SeriesAsync(string metric, string segment, DateTime from, DateTime to, string grain = "hour")
+    public async Task<List<(DateTime T, double? Value)>> SeriesAsync(string metric, string segment, DateTime from, DateTime to, string grain = "hour", string? window = null)
     {
         var url = $"v1/metrics/{metric}/series?grain={grain}&from={Iso(from)}&to={Iso(to)}"
-            + (segment.Length == 0 ? "" : "&segment=" + Uri.EscapeDataString(segment.Replace('=', ':')));
+            + (segment.Length == 0 ? "" : "&segment=" + Uri.EscapeDataString(segment.Replace('=', ':')))
+            + (window is null ? "" : "&window=" + window);
         var json = await anonymous.GetFromJsonAsync<JsonElement>(url);
         return [.. json.GetProperty("points").EnumerateArray().Select(p => (
             p.GetProperty("t").GetDateTime().ToUniversalTime(),
