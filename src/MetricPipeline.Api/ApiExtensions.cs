@@ -10,6 +10,8 @@ public static class ApiExtensions
     {
         services.AddScoped<MetricStore>();
         services.AddSingleton<SeriesReader>();
+        services.AddSingleton<HistoryAnalysisCache>();
+        services.AddOptions<HistoryOptions>().BindConfiguration("History");
         return services;
     }
 

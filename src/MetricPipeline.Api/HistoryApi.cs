@@ -36,7 +36,8 @@ public static class HistoryApi
     }
 
     private static async Task<Results<Ok<HistoryResponse>, ContentHttpResult, ProblemHttpResult>> SeriesAsync(
-        string key, HttpRequest request, MetricStore store, SeriesReader reader, MetricPipelineDbContext db, TimeProvider clock, CancellationToken ct)
+        string key, HttpRequest request, MetricStore store, SeriesReader reader, HistoryAnalysisCache analyses, MetricPipelineDbContext db, TimeProvider clock,
+        CancellationToken ct)
     {
         var all = await store.AllAsync(ct);
         var metric = all.Find(m => m.Key == key);
@@ -75,7 +76,7 @@ public static class HistoryApi
 
         var include = query["include"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var points = await reader.ReadAsync(metric, k => all.Find(m => m.Key == k), grain, from, to, segment, window, ct);
-        var decomposition = include.Contains("decomposition") ? SeriesDecomposition.Of(points, grain) : null;
+        var decomposition = include.Contains("decomposition") ? analyses.Decomposition(metric, grain, segment, alignedFrom, alignedTo, points) : null;
         var history = new List<HistoryPoint>(points.Count);
         for (var i = 0; i < points.Count; i++)
         {
@@ -88,7 +89,7 @@ public static class HistoryApi
         }
 
         var (changePoints, anomalies) = include.Contains("changepoints") || include.Contains("anomalies")
-            ? SeriesMarkers.Detect(points, metric, grain)
+            ? analyses.Markers(metric, grain, segment, alignedFrom, alignedTo, points)
             : ([], []);
         var deployments = new List<DeploymentMarker>();
         if (include.Contains("deployments"))
