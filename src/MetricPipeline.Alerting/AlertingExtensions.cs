@@ -1,3 +1,4 @@
+using MetricPipeline.Registry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,8 @@ public static class AlertingExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SlackOutboxSignal>();
+        services.AddOptions<WebhookPolicyOptions>().Bind(configuration.GetSection(SlackOptions.Section));
+        services.TryAddSingleton(sp => new WebhookPolicy(sp.GetRequiredService<IOptions<WebhookPolicyOptions>>().Value));
 
         // The factory's default handlers log each request's URL at Information: the webhook URL is a secret.
         services.AddHttpClient<SlackWebhookClient>((sp, http) =>
@@ -40,6 +43,7 @@ public static class AlertingExtensions
                 // The client cancels each attempt itself; this is only a backstop above it.
                 http.Timeout = sp.GetRequiredService<IOptions<SlackOptions>>().Value.AttemptTimeout + TimeSpan.FromSeconds(5);
             })
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookConnections.Handler(sp.GetRequiredService<WebhookPolicy>()))
             .RemoveAllLoggers();
 
         // The token travels in a header, never in the URL; still, no request logging for these calls either.

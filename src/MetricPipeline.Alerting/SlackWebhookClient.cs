@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using MetricPipeline.Registry;
 using Microsoft.Extensions.Options;
 
 namespace MetricPipeline.Alerting;
@@ -9,12 +10,18 @@ namespace MetricPipeline.Alerting;
 /// Posts one message to an incoming webhook, once, and says what came of it. It never retries:
 /// retry state lives in the outbox (the alert row) so that a restart loses none of it.
 /// </summary>
-public sealed class SlackWebhookClient(HttpClient http, IOptions<SlackOptions> options, TimeProvider clock)
+public sealed class SlackWebhookClient(HttpClient http, IOptions<SlackOptions> options, TimeProvider clock, WebhookPolicy policy)
 {
     private const int MaxErrorBody = 200;
 
     public async Task<SlackDelivery> PostAsync(Uri webhook, SlackMessage message, CancellationToken ct)
     {
+        // Checked again at send time: the setting or the stored URL may predate the policy, or the policy may have changed.
+        if (policy.Problem(webhook.OriginalString) is { } notAllowed)
+        {
+            return new SlackDelivery(SlackOutcome.Permanent, null, $"the webhook URL {notAllowed}");
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook)
         {
             Content = new StringContent(message.ToJson(), Encoding.UTF8, "application/json"),
@@ -44,6 +51,10 @@ public sealed class SlackWebhookClient(HttpClient http, IOptions<SlackOptions> o
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return new SlackDelivery(SlackOutcome.Transient, null, $"no answer within {options.Value.AttemptTimeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is WebhookAddressRefusedException refused)
+        {
+            return new SlackDelivery(SlackOutcome.Permanent, null, refused.Message);
         }
         catch (HttpRequestException ex)
         {

@@ -1,6 +1,9 @@
 using MetricPipeline.Data;
 using Microsoft.AspNetCore.Routing;
+using MetricPipeline.Registry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace MetricPipeline.Api;
 
@@ -12,6 +15,8 @@ public static class ApiExtensions
         services.AddSingleton<SeriesReader>();
         services.AddSingleton<HistoryAnalysisCache>();
         services.AddOptions<HistoryOptions>().BindConfiguration("History");
+        services.AddOptions<WebhookPolicyOptions>().BindConfiguration("Slack");
+        services.TryAddSingleton(sp => new WebhookPolicy(sp.GetRequiredService<IOptions<WebhookPolicyOptions>>().Value));
         return services;
     }
 

@@ -46,24 +46,13 @@ public static class HistoryApi
             return Problems.NotFound($"no metric '{key}' in the registry");
         }
 
-        var query = request.Query;
-        var grain = metric.Grain;
-        if (query.TryGetValue("grain", out var g) && !RegistryNames.TryParse(g.ToString(), out grain))
+        if (!SeriesQuery.TryParse(request.Query, metric, clock.GetUtcNow().UtcDateTime, out var query, out var queryError))
         {
-            return Problems.BadRequest($"grain '{g}' is not one of {string.Join(", ", RegistryNames.All<Grain>())}");
+            return Problems.BadRequest(queryError!);
         }
 
-        if (!TryRange(query, clock, DefaultSpan(grain), out var from, out var to, out var rangeError))
-        {
-            return Problems.BadRequest(rangeError!);
-        }
-
-        if (!SegmentQuery.TryParse(query["segment"].ToString(), metric, out var segment, out var segmentError))
-        {
-            return Problems.BadRequest(segmentError!);
-        }
-
-        if (!RollingWindow.TryParse(query["window"].ToString(), grain, out var window, out var windowError))
+        var (grain, from, to, segment, include) = query;
+        if (!RollingWindow.TryParse(request.Query["window"].ToString(), grain, out var window, out var windowError))
         {
             return Problems.BadRequest(windowError!);
         }
@@ -74,7 +63,6 @@ public static class HistoryApi
             return Problems.BadRequest($"that range holds more than {SeriesReader.MaxPoints} {RegistryNames.Of(grain)} buckets: narrow it or use a coarser grain");
         }
 
-        var include = query["include"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var points = await reader.ReadAsync(metric, k => all.Find(m => m.Key == k), grain, from, to, segment, window, ct);
         var decomposition = include.Contains("decomposition") ? analyses.Decomposition(metric, grain, segment, alignedFrom, alignedTo, points) : null;
         var history = new List<HistoryPoint>(points.Count);
@@ -116,7 +104,7 @@ public static class HistoryApi
             return Problems.NotFound($"no metric '{key}' in the registry");
         }
 
-        if (!TryRange(request.Query, clock, DefaultSpan(metric.Grain), out var from, out var to, out var rangeError))
+        if (!SeriesQuery.TryRange(request.Query, clock.GetUtcNow().UtcDateTime, SeriesQuery.DefaultSpan(metric.Grain), out var from, out var to, out var rangeError))
         {
             return Problems.BadRequest(rangeError!);
         }
@@ -129,47 +117,6 @@ public static class HistoryApi
             .ThenByDescending(r => r.Total ?? double.MinValue)
             .ToList();
         return TypedResults.Ok(new SegmentTotals(metric.Key, from, to, rows));
-    }
-
-    private static TimeSpan DefaultSpan(Grain grain) => grain switch
-    {
-        Grain.Hour => TimeSpan.FromDays(7),
-        Grain.Day => TimeSpan.FromDays(90),
-        _ => TimeSpan.FromDays(728),
-    };
-
-    private static bool TryRange(IQueryCollection query, TimeProvider clock, TimeSpan span, out DateTime from, out DateTime to, out string? error)
-    {
-        error = null;
-        to = clock.GetUtcNow().UtcDateTime;
-        from = to - span;
-        if (query.TryGetValue("to", out var toText) && !TryTime(toText.ToString(), out to))
-        {
-            error = $"'to' is not an ISO 8601 date-time: '{toText}'";
-            return false;
-        }
-
-        from = to - span;
-        if (query.TryGetValue("from", out var fromText) && !TryTime(fromText.ToString(), out from))
-        {
-            error = $"'from' is not an ISO 8601 date-time: '{fromText}'";
-            return false;
-        }
-
-        if (from >= to)
-        {
-            error = $"'from' ({from:o}) must be before 'to' ({to:o})";
-            return false;
-        }
-
-        return true;
-    }
-
-    private static bool TryTime(string text, out DateTime utc)
-    {
-        var ok = DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed);
-        utc = parsed.UtcDateTime;
-        return ok;
     }
 
     private static bool Accepts(HttpRequest request, string mediaType) =>

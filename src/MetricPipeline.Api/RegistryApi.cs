@@ -19,9 +19,11 @@ public static class RegistryApi
     public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/registry", ApplyDocumentAsync).RequireKey(KeyKind.Admin)
-            .Accepts<RegistryDocument>("application/json", "application/yaml").ProducesProblem(StatusCodes.Status400BadRequest);
+            .Accepts<RegistryDocument>("application/json", "application/yaml")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         app.MapPut("/v1/metrics/{key}", PutMetricAsync).RequireKey(KeyKind.Admin)
-            .Accepts<MetricDefinition>("application/json").ProducesProblem(StatusCodes.Status400BadRequest);
+            .Accepts<MetricDefinition>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         app.MapGet("/v1/metrics", async (MetricStore store, CancellationToken ct) =>
             TypedResults.Ok((await store.AllAsync(ct)).ConvertAll(Redacted)));
         app.MapGet("/v1/metrics/{key}", GetMetricAsync).ProducesProblem(StatusCodes.Status404NotFound);
@@ -31,10 +33,21 @@ public static class RegistryApi
     private static async Task<Results<Ok<MetricDefinition>, ProblemHttpResult>> GetMetricAsync(string key, MetricStore store, CancellationToken ct) =>
         await store.FindAsync(key, ct) is { } metric ? TypedResults.Ok(Redacted(metric)) : Problems.NotFound($"no metric '{key}' in the registry");
 
-    private static async Task<Results<Ok<RegistryApplied>, ProblemHttpResult>> ApplyDocumentAsync(HttpRequest request, MetricStore store, CancellationToken ct)
+    private static readonly string[] YamlTypes = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
+
+    private static async Task<Results<Ok<RegistryApplied>, ProblemHttpResult>> ApplyDocumentAsync(HttpRequest request, MetricStore store, WebhookPolicy webhooks, CancellationToken ct)
     {
-        using var body = new StreamReader(request.Body);
-        var text = await body.ReadToEndAsync(ct);
+        if (!RequestBody.Declares(request, [.. YamlTypes, "application/json"]))
+        {
+            return Problems.UnsupportedMediaType(
+                $"Content-Type '{request.ContentType}' is not a registry document type: send application/yaml or application/json");
+        }
+
+        if (await RequestBody.ReadTextAsync(request, RegistryLimits.MaxDocumentBytes, ct) is not { } text)
+        {
+            return TooLarge();
+        }
+
         RegistryDocument document;
         try
         {
@@ -45,13 +58,21 @@ public static class RegistryApi
             return Refuse(ex.Errors);
         }
 
-        return await ApplyAsync(store, document.Metrics, ct);
+        return await ApplyAsync(store, webhooks, document.Metrics, ct);
     }
 
-    private static async Task<Results<Ok<RegistryApplied>, ProblemHttpResult>> PutMetricAsync(string key, HttpRequest request, MetricStore store, CancellationToken ct)
+    private static async Task<Results<Ok<RegistryApplied>, ProblemHttpResult>> PutMetricAsync(string key, HttpRequest request, MetricStore store, WebhookPolicy webhooks, CancellationToken ct)
     {
-        using var body = new StreamReader(request.Body);
-        var text = await body.ReadToEndAsync(ct);
+        if (!RequestBody.Declares(request, "application/json"))
+        {
+            return Problems.UnsupportedMediaType($"Content-Type '{request.ContentType}' is not JSON: send the definition as application/json");
+        }
+
+        if (await RequestBody.ReadTextAsync(request, RegistryLimits.MaxDocumentBytes, ct) is not { } text)
+        {
+            return TooLarge();
+        }
+
         MetricDefinition definition;
         try
         {
@@ -62,17 +83,22 @@ public static class RegistryApi
             return Refuse(ex.Errors);
         }
 
-        return await ApplyAsync(store, [definition], ct);
+        return await ApplyAsync(store, webhooks, [definition], ct);
     }
 
-    private static async Task<Results<Ok<RegistryApplied>, ProblemHttpResult>> ApplyAsync(MetricStore store, IReadOnlyList<MetricDefinition> incoming, CancellationToken ct)
+    private static async Task<Results<Ok<RegistryApplied>, ProblemHttpResult>> ApplyAsync(MetricStore store, WebhookPolicy webhooks, IReadOnlyList<MetricDefinition> incoming, CancellationToken ct)
     {
         incoming = await KeepStoredWebhooksAsync(store, incoming, ct);
         var existing = await store.AllAsync(ct);
         var validation = RegistryValidator.Validate(existing, incoming);
-        if (!validation.IsValid)
+        var webhookErrors = incoming
+            .Where(m => m.Alert.SlackWebhook is not null && m.Alert.SlackWebhook != WebhookPlaceholder)
+            .Select(m => webhooks.Problem(m.Alert.SlackWebhook!) is { } problem ? $"metric '{m.Key}': 'alert.slackWebhook' {problem}" : null)
+            .OfType<string>()
+            .ToList();
+        if (!validation.IsValid || webhookErrors.Count > 0)
         {
-            return Refuse(validation.Errors);
+            return Refuse([.. validation.Errors, .. webhookErrors]);
         }
 
         await store.ApplyAsync(incoming, ct);
@@ -110,6 +136,9 @@ public static class RegistryApi
 
         return result;
     }
+
+    private static ProblemHttpResult TooLarge() =>
+        Problems.TooLarge($"the document is over the limit of {RegistryLimits.MaxDocumentBytes} bytes: split it into several documents");
 
     private static ProblemHttpResult Refuse(IReadOnlyList<string> errors) =>
         Problems.BadRequest(

@@ -1,3 +1,4 @@
+using MetricPipeline.Contracts;
 using MetricPipeline.Registry;
 
 namespace MetricPipeline.Api;
@@ -30,7 +31,14 @@ public static class SegmentQuery
             return false;
         }
 
-        segment = dimension + "=" + text[(cut + 1)..];
+        var value = text[(cut + 1)..];
+        if (StoredText.Problem("the segment's value", value, StoredText.MaxValueBytes) is { } problem)
+        {
+            error = problem;
+            return false;
+        }
+
+        segment = dimension + "=" + value;
         return true;
     }
 }

@@ -249,7 +249,7 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
             return $"{field} must be a string";
         }
 
-        if (EventText.ReadChecked(ref reader, field, EventText.MaxNameBytes, out var read) is { } error)
+        if (EventText.ReadChecked(ref reader, field, StoredText.MaxNameBytes, out var read) is { } error)
         {
             return error;
         }
@@ -272,7 +272,7 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
             return "\"userId\" must be a string";
         }
 
-        var error = EventText.ReadChecked(ref reader, "\"userId\"", EventText.MaxValueBytes, out var text);
+        var error = EventText.ReadChecked(ref reader, "\"userId\"", StoredText.MaxValueBytes, out var text);
         userId = error is null ? text : null;
         return error;
     }
@@ -334,7 +334,7 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
         string? error = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var keyError = EventText.ReadChecked(ref reader, "a property name", EventText.MaxValueBytes, out var key);
+            var keyError = EventText.ReadChecked(ref reader, "a property name", StoredText.MaxValueBytes, out var key);
             reader.Read();
             if (error is not null)
             {
@@ -358,7 +358,7 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
             }
             else
             {
-                error = EventText.ReadChecked(ref reader, $"property \"{Clip(key)}\"", EventText.MaxValueBytes, out var text);
+                error = EventText.ReadChecked(ref reader, $"property \"{Clip(key)}\"", StoredText.MaxValueBytes, out var text);
                 properties[key] = text;
             }
         }

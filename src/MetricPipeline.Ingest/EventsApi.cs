@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.IO.Pipelines;
 using MassTransit;
 using MetricPipeline.Contracts;
@@ -16,7 +17,7 @@ namespace MetricPipeline.Ingest;
 public sealed record IngestResponse(int Accepted, IReadOnlyList<RejectedEvent> Rejected);
 
 /// <summary><c>POST /v1/events</c>: validate, publish with broker confirms, then answer 202.</summary>
-public static class EventsApi
+public static partial class EventsApi
 {
     public const string RateLimitPolicy = "ingest";
 
@@ -36,6 +37,13 @@ public static class EventsApi
     private static async Task<IResult> AcceptAsync(
         HttpContext http, EventParser parser, IBus bus, IOptions<IngestOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
+        var ndjson = IsNdjson(http.Request.ContentType);
+        if (!ndjson && !RequestBody.Declares(http.Request, "application/json"))
+        {
+            return Problems.UnsupportedMediaType(
+                $"Content-Type '{http.Request.ContentType}' is not accepted: send a JSON array as application/json, or NDJSON as application/x-ndjson");
+        }
+
         var limit = options.Value.MaxBodyBytes;
         if (http.Request.ContentLength > limit)
         {
@@ -65,7 +73,7 @@ public static class EventsApi
         ParsedBatch batch;
         try
         {
-            batch = IsNdjson(http.Request.ContentType) ? parser.ParseNdjson(read.Buffer) : parser.ParseArray(read.Buffer);
+            batch = ndjson ? parser.ParseNdjson(read.Buffer) : parser.ParseArray(read.Buffer);
         }
         catch (UnreadableBodyException ex)
         {
@@ -76,14 +84,22 @@ public static class EventsApi
             http.Request.BodyReader.AdvanceTo(read.Buffer.End);
         }
 
+        var timeout = options.Value.PublishTimeout;
+        using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        publishing.CancelAfter(timeout);
         try
         {
-            await PublishAsync(bus, batch.Accepted, options.Value.EventsPerMessage, ct);
+            // WaitAsync bounds the wait even where the transport does not watch the token (waiting for a connection).
+            await PublishAsync(bus, batch.Accepted, options.Value.EventsPerMessage, publishing.Token).WaitAsync(timeout, ct);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            loggers.CreateLogger(typeof(EventsApi)).LogError(ex, "Publishing {Count} events failed", batch.Accepted.Count);
-            return Problems.Unavailable("the events could not be queued (message broker unavailable); nothing was accepted — send the same events again, ids make it safe");
+            publishing.Cancel();
+            LogPublishFailed(loggers.CreateLogger(typeof(EventsApi)), ex, batch.Accepted.Count, timeout.TotalSeconds);
+            http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return Problems.Unavailable(
+                $"the message broker did not confirm the events within {timeout.TotalSeconds:0.#} s; none of this batch was accepted: " +
+                "send the same events again (same ids) after Retry-After, ids make it safe");
         }
 
         AcceptedCounter.Add(batch.Accepted.Count);
@@ -147,6 +163,9 @@ public static class EventsApi
             reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing {Count} events failed or was not confirmed within {Seconds} s; answered 503")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, int count, double seconds);
 
     private sealed class BodyTooLargeException : Exception;
 }

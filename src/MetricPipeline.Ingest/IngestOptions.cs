@@ -15,6 +15,15 @@ public sealed class IngestOptions
     /// <summary>How far in the future an event's timestamp may be before it is refused as absurd.</summary>
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Longest wait for the broker to confirm a request's events. Past it (the broker is down or stalled) the request
+    /// is answered 503 with <see cref="RetryAfterSeconds"/>, instead of holding the client until the broker returns.
+    /// </summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The <c>Retry-After</c> of a 503.</summary>
+    public int RetryAfterSeconds { get; set; } = 5;
+
     /// <summary>Timestamps before this are refused as absurd.</summary>
     public DateTimeOffset Earliest { get; set; } = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 }

@@ -84,6 +84,11 @@ public static class RegistryDocumentReader
             }
         }
 
+        if (list is not null && list.Items.Count > RegistryLimits.MaxMetrics)
+        {
+            throw new RegistryFormatException($"the document holds {list.Items.Count} metrics; the limit is {RegistryLimits.MaxMetrics} per document: split it");
+        }
+
         var metrics = new List<MetricDefinition>();
         for (var i = 0; list is not null && i < list.Items.Count; i++)
         {

@@ -1,38 +1,51 @@
 using System.Text.Json;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace MetricPipeline.Registry;
 
 /// <summary>Turns YAML or JSON text into <see cref="RegistryNode"/>s; syntax errors become <see cref="RegistryFormatException"/>.</summary>
 internal static class RegistryNodeLoader
 {
+    /// <summary>
+    /// Reads YAML from the parser's events, never through YamlDotNet's object model: anchors and aliases are refused
+    /// (an alias can point at its own ancestor, or expand exponentially), and depth and node count are bounded.
+    /// </summary>
     public static RegistryNode FromYaml(string text)
     {
-        var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            parser.Consume<StreamStart>();
+            if (parser.Accept<StreamEnd>(out _))
+            {
+                return new RegistryScalar(null, 1);
+            }
+
+            parser.Consume<DocumentStart>();
+            var root = new YamlBudget().Read(parser, 1);
+            parser.Consume<DocumentEnd>();
+            if (!parser.Accept<StreamEnd>(out _))
+            {
+                throw new RegistryFormatException("expected one YAML document, found more (separated by '---')");
+            }
+
+            return root;
         }
         catch (YamlException e)
         {
             throw new RegistryFormatException($"YAML syntax error at line {e.Start.Line}, column {e.Start.Column}: {InnermostMessage(e)}");
         }
-
-        return stream.Documents.Count switch
-        {
-            0 => new RegistryScalar(null, 1),
-            1 => Convert(stream.Documents[0].RootNode),
-            _ => throw new RegistryFormatException($"expected one YAML document, found {stream.Documents.Count} (separated by '---')"),
-        };
     }
 
     public static RegistryNode FromJson(string text)
     {
         try
         {
-            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip });
-            return Convert(document.RootElement);
+            using var document = JsonDocument.Parse(
+                text, new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip, MaxDepth = RegistryLimits.MaxDepth });
+            var nodes = 0;
+            return Convert(document.RootElement, ref nodes);
         }
         catch (JsonException e)
         {
@@ -41,38 +54,39 @@ internal static class RegistryNodeLoader
         }
     }
 
-    private static RegistryNode Convert(YamlNode node)
+    private static RegistryNode Convert(JsonElement element, ref int nodes)
     {
-        var line = checked((int)node.Start.Line);
-        switch (node)
+        if (++nodes > RegistryLimits.MaxNodes)
         {
-            case YamlScalarNode scalar:
-                var isNull = scalar.Style == ScalarStyle.Plain && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
-                return new RegistryScalar(isNull ? null : scalar.Value, line);
-            case YamlSequenceNode sequence:
-                return new RegistryList([.. sequence.Children.Select(Convert)], line);
-            case YamlMappingNode mapping:
+            throw new RegistryFormatException($"the document has more than {RegistryLimits.MaxNodes} values");
+        }
+
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
                 var entries = new List<KeyValuePair<string, RegistryNode>>();
-                foreach (var (key, value) in mapping.Children)
+                foreach (var p in element.EnumerateObject())
                 {
-                    var name = key is YamlScalarNode s ? s.Value ?? "" : key.ToString();
-                    entries.Add(new(name, Convert(value)));
+                    entries.Add(new(p.Name, Convert(p.Value, ref nodes)));
                 }
 
-                return new RegistryMap(entries, line);
+                return new RegistryMap(entries, null);
+            case JsonValueKind.Array:
+                var items = new List<RegistryNode>();
+                foreach (var item in element.EnumerateArray())
+                {
+                    items.Add(Convert(item, ref nodes));
+                }
+
+                return new RegistryList(items, null);
+            case JsonValueKind.String:
+                return new RegistryScalar(element.GetString(), null);
+            case JsonValueKind.Null:
+                return new RegistryScalar(null, null);
             default:
-                throw new RegistryFormatException($"line {line}: unsupported YAML node");
+                return new RegistryScalar(element.GetRawText(), null);
         }
     }
-
-    private static RegistryNode Convert(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => new RegistryMap([.. element.EnumerateObject().Select(p => new KeyValuePair<string, RegistryNode>(p.Name, Convert(p.Value)))], null),
-        JsonValueKind.Array => new RegistryList([.. element.EnumerateArray().Select(Convert)], null),
-        JsonValueKind.String => new RegistryScalar(element.GetString(), null),
-        JsonValueKind.Null => new RegistryScalar(null, null),
-        _ => new RegistryScalar(element.GetRawText(), null),
-    };
 
     private static string InnermostMessage(Exception e)
     {
@@ -82,5 +96,71 @@ internal static class RegistryNodeLoader
         }
 
         return e.Message;
+    }
+
+    /// <summary>Builds nodes from parser events, counting them and refusing aliases, anchors and deep nesting.</summary>
+    private sealed class YamlBudget
+    {
+        private int nodes;
+
+        public RegistryNode Read(IParser parser, int depth)
+        {
+            var line = checked((int)parser.Current!.Start.Line);
+            if (++nodes > RegistryLimits.MaxNodes)
+            {
+                throw new RegistryFormatException($"the document has more than {RegistryLimits.MaxNodes} values");
+            }
+
+            if (parser.Current is AnchorAlias alias)
+            {
+                throw new RegistryFormatException($"line {line}: YAML aliases (*{alias.Value}) are not accepted in a registry document; write the values out");
+            }
+
+            if (parser.Current is NodeEvent { Anchor.IsEmpty: false } anchored)
+            {
+                throw new RegistryFormatException($"line {line}: YAML anchors (&{anchored.Anchor}) are not accepted in a registry document; write the values out");
+            }
+
+            if (depth > RegistryLimits.MaxDepth && parser.Current is SequenceStart or MappingStart)
+            {
+                throw new RegistryFormatException($"line {line}: nested more than {RegistryLimits.MaxDepth} levels deep");
+            }
+
+            if (parser.TryConsume<Scalar>(out var scalar))
+            {
+                var isNull = scalar.Style == ScalarStyle.Plain && scalar.Value is "" or "~" or "null" or "Null" or "NULL";
+                return new RegistryScalar(isNull ? null : scalar.Value, line);
+            }
+
+            if (parser.TryConsume<SequenceStart>(out _))
+            {
+                var items = new List<RegistryNode>();
+                while (!parser.TryConsume<SequenceEnd>(out _))
+                {
+                    items.Add(Read(parser, depth + 1));
+                }
+
+                return new RegistryList(items, line);
+            }
+
+            if (parser.TryConsume<MappingStart>(out _))
+            {
+                var entries = new List<KeyValuePair<string, RegistryNode>>();
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    var key = Read(parser, depth + 1);
+                    if (key is not RegistryScalar keyScalar)
+                    {
+                        throw new RegistryFormatException($"line {key.Line}: a mapping key must be a plain value, found {key.Describe()}");
+                    }
+
+                    entries.Add(new(keyScalar.Value ?? "", Read(parser, depth + 1)));
+                }
+
+                return new RegistryMap(entries, line);
+            }
+
+            throw new RegistryFormatException($"line {line}: unsupported YAML node");
+        }
     }
 }

@@ -149,6 +149,7 @@ public static partial class RegistryValidator
         }
 
         CheckAlert(m.Alert, Error);
+        RegistryTextRules.Check(m, Error);
     }
 
     private static void CheckRatio(MetricDefinition m, Dictionary<string, MetricDefinition> byKey, Action<string> error)

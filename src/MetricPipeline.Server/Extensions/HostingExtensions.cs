@@ -25,7 +25,7 @@ public static class HostingExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection("Auth"));
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailText.Fill);
         // Registry enums travel as snake_case names (north_star, distinct_users), as in the registry document.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false)));
         builder.Services.AddHealthChecks()
@@ -88,13 +88,24 @@ public static class HostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseUrlTextCheck();
         app.UseHttpMetrics();
     }
 
     public static void MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new() { Predicate = r => r.Tags.Contains("ready") });
+        // Ready means Postgres and RabbitMQ reachable: a bus that lost its broker reports Degraded, which is not ready.
+        app.MapHealthChecks("/readyz", new()
+        {
+            Predicate = r => r.Tags.Contains("ready"),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         app.MapMetrics("/metrics");
     }
 }

@@ -21,6 +21,10 @@ public sealed partial class AlertingServerTests(PipelineEnvironment environment)
         var server = await environment.StartServerAsync("detector,api", new Dictionary<string, string>
         {
             ["Slack__WebhookUrl"] = slack.Webhook().AbsoluteUri,
+            // The stand-in for Slack is plain http on loopback: an explicit opt-in, as the README describes.
+            ["Slack__AllowedHosts__0"] = "127.0.0.1",
+            ["Slack__AllowHttp"] = "true",
+            ["Slack__AllowPrivateAddresses"] = "true",
             ["Slack__PollInterval"] = "00:00:00.200",
         });
 

@@ -37,6 +37,9 @@ public sealed class DispatcherHost : IAsyncDisposable
         {
             ["Slack:DashboardBaseUrl"] = "http://127.0.0.1:5080",
             ["Slack:PollInterval"] = "00:00:00.100",
+            ["Slack:AllowedHosts:0"] = "127.0.0.1",
+            ["Slack:AllowHttp"] = "true",
+            ["Slack:AllowPrivateAddresses"] = "true",
             ["Slack:AttemptTimeout"] = "00:00:10", // roomy, so a loaded machine cannot turn an answer into a timeout
             ["Slack:BatchSize"] = "5",
             ["Slack:LeaseMargin"] = "00:00:01",

@@ -51,6 +51,10 @@ public sealed class ClusteredDetectorTests(PipelineEnvironment environment, ITes
         {
             ["Detector__Cron"] = "0/2 * * * * ?",
             ["Slack__WebhookUrl"] = slack.Webhook().ToString(),
+            // The stand-in for Slack is plain http on loopback: an explicit opt-in, as the README describes.
+            ["Slack__AllowedHosts__0"] = "127.0.0.1",
+            ["Slack__AllowHttp"] = "true",
+            ["Slack__AllowPrivateAddresses"] = "true",
             ["Slack__PollInterval"] = "00:00:00.200",
         };
         var detectors = await Task.WhenAll(environment.StartServerAsync("detector", detectorSettings), environment.StartServerAsync("detector", detectorSettings));

@@ -28,6 +28,10 @@ public sealed class DetectionEndToEndTests(PipelineEnvironment environment, ITes
         {
             ["Detector__Enabled"] = "false",
             ["Slack__WebhookUrl"] = slack.Webhook().ToString(),
+            // The stand-in for Slack is plain http on loopback: an explicit opt-in, as the README describes.
+            ["Slack__AllowedHosts__0"] = "127.0.0.1",
+            ["Slack__AllowHttp"] = "true",
+            ["Slack__AllowPrivateAddresses"] = "true",
             ["Slack__PollInterval"] = "00:00:00.200",
             ["Slack__BaseBackoff"] = "00:00:00.500",
         });

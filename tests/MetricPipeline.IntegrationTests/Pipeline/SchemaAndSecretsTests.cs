@@ -33,7 +33,7 @@ public sealed class SchemaAndSecretsTests(PipelineEnvironment environment) : ICl
     {
         var server = await environment.StartServerAsync("api");
         var admin = server.Client(PipelineEnvironment.AdminKey);
-        const string secret = "https://hooks.slack.example/services/T000/B000/secret-token";
+        const string secret = "https://hooks.slack.com/services/T000/B000/secret-token";
         var document = $$"""{"metrics": [{"key": "tasks", "name": "Tasks", "role": "north_star", "kind": "count", "event": "task_completed", "alert": {"minRelativeChange": 0.05, "slackWebhook": "{{secret}}"}""" + "}]}";
         using (var content = new StringContent(document, Encoding.UTF8, "application/json"))
         {
