@@ -30,6 +30,9 @@ public sealed partial class DashboardBrowserTests(PipelineEnvironment environmen
             ["Detector__Enabled"] = "false",
             ["Slack__WebhookUrl"] = slack.Webhook().ToString(),
             ["Slack__PollInterval"] = "00:00:00.200",
+            ["Slack__AllowedHosts__0"] = "127.0.0.1",
+            ["Slack__AllowHttp"] = "true",
+            ["Slack__AllowPrivateAddresses"] = "true",
         });
         using var admin = server.Client(PipelineEnvironment.AdminKey);
         using var ingest = server.Client(PipelineEnvironment.IngestKey);
