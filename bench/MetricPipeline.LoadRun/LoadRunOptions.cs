@@ -5,11 +5,12 @@ namespace MetricPipeline.LoadRun;
 /// </summary>
 public sealed record LoadRunOptions(
     int Events, int Clients, int Batch, double Duplicates, int Repeat, bool SkipCeilings, IReadOnlyDictionary<string, string> ServerSettings,
-    int Users = 100_000, int LiveHours = 3)
+    int Users = 100_000, int LiveHours = 3, bool SketchAccuracy = false)
 {
     public const string Usage =
         "usage: dotnet run -c Release --project bench/MetricPipeline.LoadRun -- [--events 1000000] [--clients 8] [--batch 1000] [--duplicates 0.03] " +
-        "[--users 100000] [--hours 3] [--repeat 1] [--skip-ceilings] [--server Key=Value ...]";
+        "[--users 100000] [--hours 3] [--repeat 1] [--skip-ceilings] [--server Key=Value ...]\n" +
+        "       dotnet run -c Release --project bench/MetricPipeline.LoadRun -- --sketch-accuracy   (distinct-user sketch error and the demo database's size)";
 
     public static LoadRunOptions Parse(string[] args)
     {
@@ -21,6 +22,12 @@ public sealed record LoadRunOptions(
             if (name == "--skip-ceilings")
             {
                 options = options with { SkipCeilings = true };
+                continue;
+            }
+
+            if (name == "--sketch-accuracy")
+            {
+                options = options with { SketchAccuracy = true };
                 continue;
             }
 

@@ -11,8 +11,11 @@ namespace MetricPipeline.LoadRun;
 /// <summary>CPU seconds each party used during the end-to-end run.</summary>
 public sealed record CpuUse(double Server, double Broker, double Postgres, double LoadGenerator, double Machine);
 
-/// <summary>Bytes on disk after the run: every table (with indexes and TOAST) but <c>seen_events</c>, and <c>seen_events</c> alone.</summary>
-public sealed record StorageUse(long AggregateBytes, long SeenEventBytes, long BucketRows);
+/// <summary>
+/// Bytes on disk after the run: every table (with indexes and TOAST) but <c>seen_events</c>, and <c>seen_events</c>
+/// alone; after a plain VACUUM (space of old row versions reusable but still in the files) and after VACUUM FULL (live data).
+/// </summary>
+public sealed record StorageUse(long AggregateBytes, long SeenEventBytes, long BucketRows, long LiveAggregateBytes, long LiveSeenEventBytes);
 
 /// <summary>What the end-to-end run measured, and whether the counts came out exact.</summary>
 public sealed record PipelineResult(
@@ -220,8 +223,16 @@ public static class PipelineRun
     {
         await using var connection = new NpgsqlConnection(postgres);
         await connection.OpenAsync();
-        await using (var analyze = new NpgsqlCommand("VACUUM ANALYZE", connection))
+        var (aggregate, seen, rows) = await SizesAsync(connection, "VACUUM ANALYZE");
+        var (liveAggregate, liveSeen, _) = await SizesAsync(connection, "VACUUM FULL");
+        return new StorageUse(aggregate, seen, rows, liveAggregate, liveSeen);
+    }
+
+    private static async Task<(long Aggregate, long Seen, long BucketRows)> SizesAsync(NpgsqlConnection connection, string vacuum)
+    {
+        await using (var analyze = new NpgsqlCommand(vacuum, connection))
         {
+            analyze.CommandTimeout = 600;
             await analyze.ExecuteNonQueryAsync();
         }
 
@@ -234,7 +245,7 @@ public static class PipelineRun
             """, connection);
         await using var reader = await cmd.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return new StorageUse(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     private static CpuUse ReadCpu(int server, int? broker, int? postgres) => new(

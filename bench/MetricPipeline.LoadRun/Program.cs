@@ -27,6 +27,15 @@ public static class Program
         var registryYaml = await File.ReadAllTextAsync(Path.Combine(root, "seeds", "metrics.yaml"));
         var scenarioYaml = await File.ReadAllTextAsync(Path.Combine(root, "seeds", "scenario.yaml"));
         var services = await BenchServices.DiscoverAsync(root);
+        if (options.SketchAccuracy)
+        {
+            await WithEnvironmentAsync(services, async (db, _) =>
+            {
+                await SketchAccuracy.RunAsync(db, registryYaml, scenarioYaml, Console.Out);
+                return 0;
+            });
+            return 0;
+        }
 
         var eventsPerMessage = Setting(options, "Ingest__EventsPerMessage", new IngestOptions().EventsPerMessage);
         var batchMessages = Setting(options, "Rollup__BatchMessageLimit", new RollupOptions().BatchMessageLimit);
@@ -42,6 +51,7 @@ public static class Program
             $"settings: Ingest:EventsPerMessage={eventsPerMessage}, Rollup:BatchMessageLimit={batchMessages}, Rollup:ConcurrentBatches={concurrentBatches}" +
             string.Concat(options.ServerSettings.Select(kv => $", {kv.Key}={kv.Value}")));
 
+        MessageFormats.Run(workload.Unique, eventsPerMessage, Console.Out);
         var rows = new List<RunRow>();
         for (var run = 1; run <= options.Repeat; run++)
         {
@@ -75,7 +85,9 @@ public static class Program
                 $"ingest latency p50 {pipeline.P50Ms:N0} ms, p99 {pipeline.P99Ms:N0} ms, {pipeline.Retries} retries — {(pipeline.Exact ? "PASS" : "FAIL")}: {pipeline.Verification}");
             Console.WriteLine(
                 $"[{run}] storage: {pipeline.Storage.AggregateBytes / (double)pipeline.UniqueEvents:N1} bytes per event in every table but seen_events " +
-                $"({pipeline.Storage.AggregateBytes / 1048576.0:N1} MiB, {pipeline.Storage.BucketRows:N0} bucket rows); seen_events {pipeline.Storage.SeenEventBytes / (double)pipeline.UniqueEvents:N1} bytes per event");
+                $"({pipeline.Storage.AggregateBytes / 1048576.0:N1} MiB, {pipeline.Storage.BucketRows:N0} bucket rows; live data after VACUUM FULL: " +
+                $"{pipeline.Storage.LiveAggregateBytes / (double)pipeline.UniqueEvents:N1} bytes per event, {pipeline.Storage.LiveAggregateBytes / 1048576.0:N1} MiB); " +
+                $"seen_events {pipeline.Storage.SeenEventBytes / (double)pipeline.UniqueEvents:N1} bytes per event ({pipeline.Storage.LiveSeenEventBytes / (double)pipeline.UniqueEvents:N1} live)");
             rows.Add(new RunRow(rabbit, postgres, pipeline));
             ResultTable.Print(Console.Out, $"run {run} of {options.Repeat}", [rows[^1]]);
         }

@@ -30,7 +30,11 @@ public static class RabbitCeiling
     /// Serialises one chunk the way MassTransit's System.Text.Json serializer does (its options,
     /// its envelope fields), so the broker carries bytes of the real size.
     /// </summary>
-    public static byte[] Envelope(IReadOnlyList<TelemetryEvent> chunk, Uri vhost)
+    public static byte[] Envelope(IReadOnlyList<TelemetryEvent> chunk, Uri vhost) =>
+        Envelope(EventsAccepted.Of(NewId.NextGuid(), DateTimeOffset.UtcNow, chunk), vhost);
+
+    /// <summary>Any message in MassTransit's JSON envelope.</summary>
+    public static byte[] Envelope(object message, Uri vhost)
     {
         var id = NewId.NextGuid();
         var envelope = new
@@ -40,7 +44,7 @@ public static class RabbitCeiling
             SourceAddress = new Uri(vhost, "ingest_bus_abcdefghijklmnopqrstuvwxyz?temporary=true"),
             DestinationAddress = new Uri(vhost, "MetricPipeline.Contracts:EventsAccepted"),
             MessageType = new[] { "urn:message:MetricPipeline.Contracts:EventsAccepted" },
-            Message = new EventsAccepted(id, DateTimeOffset.UtcNow, chunk),
+            Message = message,
             SentTime = DateTime.UtcNow,
             Headers = new Dictionary<string, object>(),
             Host = new

@@ -55,6 +55,8 @@ public static class AlertingExtensions
 
         services.AddSingleton<SlackOutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<SlackOutboxDispatcher>());
+        services.AddSingleton<SlackAppSyncDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlackAppSyncDispatcher>());
         return services;
     }
 

@@ -38,34 +38,7 @@ public sealed class SlackOutboxDispatcher(
         logger.LogInformation(
             "Slack outbox dispatcher started: default route {Route}, poll every {Poll}, {MaxAttempts} attempts at most",
             SlackRoute.For(new MetricDefinition { Key = "-", Name = "-" }, o.WebhookUrl), o.PollInterval, o.MaxAttempts);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var claimed = 0;
-            try
-            {
-                claimed = await DispatchDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Slack outbox round failed; trying again in {Interval}", o.PollInterval);
-            }
-
-            if (claimed < o.BatchSize)
-            {
-                try
-                {
-                    await signal.WaitAsync(o.PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
+        await SlackPolling.RunAsync(DispatchDueAsync, signal, o, logger, "Slack outbox round", stoppingToken);
     }
 
     /// <summary>Claims one batch of due alerts and posts them one by one; returns how many were claimed.</summary>
@@ -80,13 +53,15 @@ public sealed class SlackOutboxDispatcher(
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MetricPipelineDbContext>();
-        var client = scope.ServiceProvider.GetRequiredService<SlackWebhookClient>();
         var ids = claims.ConvertAll(c => c.AlertId);
         Dictionary<Guid, Alert> alerts;
         Dictionary<string, MetricDefinition> metrics;
         Dictionary<string, string> kinds;
+        Dictionary<Guid, long> marks = [];
         try
         {
+            // Read before the alerts: a change recorded after this mark is edited into the message later.
+            marks = o.AppMode ? await SlackAppSync.HistoryMarksAsync(dataSource, ids, ct) : marks;
             alerts = await db.Alerts.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
             metrics = (await db.Metrics.AsNoTracking().ToListAsync(ct)).ConvertAll(MetricStore.Deserialize).ToDictionary(m => m.Key);
             kinds = await DeploymentKindsAsync(db, alerts.Values, ct);
@@ -110,7 +85,7 @@ public sealed class SlackOutboxDispatcher(
             if (alerts.TryGetValue(claims[i].AlertId, out var alert))
             {
                 var metric = metrics.GetValueOrDefault(alert.MetricKey) ?? new MetricDefinition { Key = alert.MetricKey, Name = alert.MetricKey };
-                await DispatchAsync(client, claims[i], alert, metric, names, kinds);
+                await DispatchAsync(scope.ServiceProvider, claims[i], alert, metric, names, kinds, marks.GetValueOrDefault(alert.Id));
             }
         }
 
@@ -126,11 +101,11 @@ public sealed class SlackOutboxDispatcher(
     }
 
     private async Task DispatchAsync(
-        SlackWebhookClient client, SlackClaim claim, Alert alert, MetricDefinition metric,
-        IReadOnlyDictionary<string, string> names, IReadOnlyDictionary<string, string> kinds)
+        IServiceProvider services, SlackClaim claim, Alert alert, MetricDefinition metric,
+        IReadOnlyDictionary<string, string> names, IReadOnlyDictionary<string, string> kinds, long historyMark)
     {
         var o = options.Value;
-        var route = SlackRoute.For(metric, o.WebhookUrl);
+        var route = o.AppMode ? new SlackRoute(null, "Slack app", null) : SlackRoute.For(metric, o.WebhookUrl);
         if (claim.Attempt > o.MaxAttempts)
         {
             // Only a claim that never finished (its process died each time) gets here.
@@ -147,6 +122,12 @@ public sealed class SlackOutboxDispatcher(
         }
 
         var message = AlertMessageBuilder.Build(alert, metric, names, o.DashboardBaseUrl ?? AlertingExtensions.DefaultDashboardBaseUrl, o.DeploymentWindow, kinds);
+        if (o.AppMode)
+        {
+            await PostToAppAsync(services.GetRequiredService<SlackWebApiClient>(), claim, alert, metric, SlackAppSync.WithButtons(message, alert), historyMark);
+            return;
+        }
+
         if (route.Webhook is not { } webhook)
         {
             await SlackOutbox.NotConfiguredAsync(dataSource, claim, "no Slack webhook configured", CancellationToken.None);
@@ -164,19 +145,38 @@ public sealed class SlackOutboxDispatcher(
 
         // A post in flight is not cancelled on shutdown (it ends within AttemptTimeout, inside the host's
         // shutdown window): cutting it off after Slack got it would mean posting it again later.
-        var result = await client.PostAsync(webhook, message, CancellationToken.None);
+        var result = await services.GetRequiredService<SlackWebhookClient>().PostAsync(webhook, message, CancellationToken.None);
 
         // Recorded at once and without cancellation: the shorter this gap, the smaller the double-post window.
-        await RecordAsync(claim, alert, route, result);
+        await RecordAsync(claim, alert, route.ToString(), webhook, result,
+            () => SlackOutbox.DeliveredAsync(dataSource, claim, $"posted to {route} on attempt {claim.Attempt}", CancellationToken.None));
     }
 
-    private async Task RecordAsync(SlackClaim claim, Alert alert, SlackRoute route, SlackDelivery result)
+    /// <summary>App mode: <c>chat.postMessage</c> to the metric's channel (else the default), keeping channel and ts for later edits.</summary>
+    private async Task PostToAppAsync(SlackWebApiClient client, SlackClaim claim, Alert alert, MetricDefinition metric, SlackMessage message, long historyMark)
+    {
+        var o = options.Value;
+        var api = new Uri(o.ApiBaseUrl);
+        if (rateLimited.TryGetValue(api, out var until) && until > clock.GetUtcNow())
+        {
+            await SlackOutbox.ReleaseAsync(dataSource, claim, until - clock.GetUtcNow(), CancellationToken.None);
+            return;
+        }
+
+        var channel = metric.Alert.SlackChannel ?? o.Channel!;
+        var result = await client.PostMessageAsync(channel, message, threadTs: null, CancellationToken.None);
+        var route = $"Slack app, channel {channel}";
+        await RecordAsync(claim, alert, route, api, new SlackDelivery(result.Outcome, result.Status, result.Error, result.RetryAfter),
+            () => SlackAppSync.PostedAsync(dataSource, claim, result.Posted, historyMark, $"posted to {route} on attempt {claim.Attempt}"));
+    }
+
+    private async Task RecordAsync(SlackClaim claim, Alert alert, string route, Uri rateKey, SlackDelivery result, Func<Task<bool>> delivered)
     {
         var o = options.Value;
         switch (result.Outcome)
         {
             case SlackOutcome.Delivered:
-                if (!await SlackOutbox.DeliveredAsync(dataSource, claim, $"posted to {route} on attempt {claim.Attempt}", CancellationToken.None))
+                if (!await delivered())
                 {
                     logger.LogWarning("Alert {AlertId} was posted again after another dispatcher had already recorded it as delivered", alert.Id);
                 }
@@ -197,7 +197,7 @@ public sealed class SlackOutboxDispatcher(
 
             case SlackOutcome.RateLimited:
                 var wait = result.RetryAfter ?? o.DefaultRetryAfter;
-                rateLimited[route.Webhook!] = clock.GetUtcNow() + wait;
+                rateLimited[rateKey] = clock.GetUtcNow() + wait;
                 await SlackOutbox.RetryLaterAsync(dataSource, claim, wait, result.Error ?? "HTTP 429", CancellationToken.None);
                 logger.LogWarning("Slack rate-limited alert {AlertId} at {Route}; retrying in {Wait}", alert.Id, route, wait);
                 break;

@@ -120,7 +120,7 @@ public static partial class EventsApi
         for (var offset = 0; offset < events.Count; offset += perMessage)
         {
             var chunk = events.GetRange(offset, Math.Min(perMessage, events.Count - offset));
-            publishes.Add(bus.Publish(new EventsAccepted(NewId.NextGuid(), now, chunk), MarkMandatory, ct));
+            publishes.Add(bus.Publish(EventsAccepted.Of(NewId.NextGuid(), now, chunk), MarkMandatory, ct));
         }
 
         return Task.WhenAll(publishes);

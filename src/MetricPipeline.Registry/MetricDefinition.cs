@@ -15,6 +15,9 @@ public sealed record AlertPolicy
     public double MinRelativeChange { get; init; } = 0.05;
     public double? Sensitivity { get; init; }
     public string? SlackWebhook { get; init; }
+
+    /// <summary>Slack app mode: the channel (ID or <c>#name</c>) this metric's alerts go to instead of <c>Slack:Channel</c>.</summary>
+    public string? SlackChannel { get; init; }
 }
 
 /// <summary>One node of the metric tree, as written in the registry document.</summary>

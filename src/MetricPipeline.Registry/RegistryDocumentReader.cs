@@ -16,7 +16,7 @@ public static class RegistryDocumentReader
         "numerator", "denominator", "dimensions", "grain", "direction", "parents", "alert", "knownLimitations",
     ];
 
-    private static readonly string[] AlertFields = ["minRelativeChange", "sensitivity", "slackWebhook"];
+    private static readonly string[] AlertFields = ["minRelativeChange", "sensitivity", "slackWebhook", "slackChannel"];
 
     public static RegistryDocument ReadYaml(string text) => ReadDocument(RegistryNodeLoader.FromYaml(text));
 
@@ -148,6 +148,7 @@ public static class RegistryDocumentReader
                     MinRelativeChange = reader.Number(alertFields, "minRelativeChange", "alert.") ?? alert.MinRelativeChange,
                     Sensitivity = reader.Number(alertFields, "sensitivity", "alert."),
                     SlackWebhook = reader.Text(alertFields, "slackWebhook", "alert."),
+                    SlackChannel = reader.Text(alertFields, "slackChannel", "alert."),
                 };
             }
             else

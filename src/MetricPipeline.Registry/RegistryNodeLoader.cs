@@ -36,6 +36,11 @@ internal static class RegistryNodeLoader
         {
             throw new RegistryFormatException($"YAML syntax error at line {e.Start.Line}, column {e.Start.Column}: {InnermostMessage(e)}");
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner fails this way on some malformed input (found by the fuzz tests); it is still bad input.
+            throw new RegistryFormatException($"the YAML could not be read: {e.Message}", e);
+        }
     }
 
     public static RegistryNode FromJson(string text)

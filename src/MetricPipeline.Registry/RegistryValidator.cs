@@ -215,6 +215,11 @@ public static partial class RegistryValidator
         {
             error("'alert.slackWebhook' must be an absolute http(s) URL");
         }
+
+        if (alert.SlackChannel is { } channel && !SlackChannelName().IsMatch(channel))
+        {
+            error($"'alert.slackChannel' must be a Slack channel ID such as C0123456789 or a name such as #growth-alerts; got '{channel}'");
+        }
     }
 
     private static void CheckNorthStars(List<MetricDefinition> merged, List<string> errors)
@@ -277,4 +282,8 @@ public static partial class RegistryValidator
 
     [GeneratedRegex("^[a-z0-9_]+$")]
     private static partial Regex KeyPattern();
+
+    /// <summary>A channel ID (C…, G…) or a #name as Slack allows them (lower case, digits, - and _, at most 80).</summary>
+    [GeneratedRegex("^([CG][A-Z0-9]{6,}|#[a-z0-9_-]{1,80})$")]
+    private static partial Regex SlackChannelName();
 }

@@ -13,16 +13,10 @@ public sealed class EventsAcceptedConsumer(EventParking rollup) : IConsumer<Batc
 {
     public async Task Consume(ConsumeContext<Batch<EventsAccepted>> context)
     {
-        var total = 0;
+        var events = new List<TelemetryEvent>(context.Message.Length * 1_000);
         foreach (var message in context.Message)
         {
-            total += message.Message.Events.Count;
-        }
-
-        var events = new List<TelemetryEvent>(total);
-        foreach (var message in context.Message)
-        {
-            events.AddRange(message.Message.Events);
+            events.AddRange(message.Message.Events());
         }
 
         await rollup.ProcessAsync(events, context.CancellationToken);

@@ -39,6 +39,8 @@ if (roles.Detector || roles.Api)
 {
     // The API role serves deployments and alerts; only the detector role schedules passes.
     builder.Services.AddDetection(builder.Configuration, schedule: roles.Detector);
+    builder.Services.AddSlackInteractions(builder.Configuration);
+    builder.Services.AddScoped<IAlertActions, SlackAlertActions>();
 }
 
 var app = builder.Build();
@@ -62,6 +64,7 @@ if (roles.Api)
 if (roles.Detector || roles.Api)
 {
     app.MapDetectionApi();
+    app.MapSlackInteractions();
 }
 
 app.MapApiDocument();

@@ -228,6 +228,16 @@ public class RegistryValidatorTests
     }
 
     [Fact]
+    public void Slack_channel_must_be_a_channel_id_or_a_hash_name()
+    {
+        Assert.Empty(RegistryValidator.Validate([Count("a") with { Alert = new AlertPolicy { SlackChannel = "#growth-alerts" } }]).Errors);
+        Assert.Empty(RegistryValidator.Validate([Count("a") with { Alert = new AlertPolicy { SlackChannel = "C0123456789" } }]).Errors);
+        Assert.StartsWith(
+            "metric 'a': 'alert.slackChannel' must be a Slack channel ID",
+            SingleError(Count("a") with { Alert = new AlertPolicy { SlackChannel = "growth alerts" } }), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Undefined_enum_value_is_refused()
     {
         Assert.Equal("metric 'a': role, kind, grain or direction has an undefined value", SingleError(Count("a") with { Grain = (Grain)7 }));

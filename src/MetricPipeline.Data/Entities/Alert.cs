@@ -53,4 +53,19 @@ public sealed class Alert
     public DateTimeOffset? SlackNextAttemptAt { get; set; }
     public DateTimeOffset? SlackDeliveredAt { get; set; }
     public string? SlackLastError { get; set; }
+
+    /// <summary>Slack app mode: the channel ID and <c>ts</c> of the posted message, which edits and thread replies name.</summary>
+    public string? SlackChannel { get; set; }
+
+    public string? SlackTs { get; set; }
+
+    /// <summary>App mode: the newest <c>alert_history</c> id the Slack message reflects; later changes are edited in and replied in its thread.</summary>
+    public long SlackSyncedHistoryId { get; set; }
+
+    /// <summary>App mode: tries of the current edit-and-reply (also the fencing token of its claim), when it is next due, and its last error.</summary>
+    public int SlackSyncAttempts { get; set; }
+
+    public DateTimeOffset? SlackSyncNextAt { get; set; }
+
+    public string? SlackSyncError { get; set; }
 }

@@ -112,6 +112,10 @@ namespace MetricPipeline.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("slack_attempts");
 
+                    b.Property<string>("SlackChannel")
+                        .HasColumnType("text")
+                        .HasColumnName("slack_channel");
+
                     b.Property<DateTimeOffset?>("SlackDeliveredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("slack_delivered_at");
@@ -128,6 +132,26 @@ namespace MetricPipeline.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("slack_state");
+
+                    b.Property<int>("SlackSyncAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("slack_sync_attempts");
+
+                    b.Property<string>("SlackSyncError")
+                        .HasColumnType("text")
+                        .HasColumnName("slack_sync_error");
+
+                    b.Property<DateTimeOffset?>("SlackSyncNextAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("slack_sync_next_at");
+
+                    b.Property<long>("SlackSyncedHistoryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("slack_synced_history_id");
+
+                    b.Property<string>("SlackTs")
+                        .HasColumnType("text")
+                        .HasColumnName("slack_ts");
 
                     b.Property<string>("Status")
                         .IsRequired()

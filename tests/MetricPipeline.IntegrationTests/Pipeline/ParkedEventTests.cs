@@ -30,7 +30,7 @@ public sealed class ParkedEventTests(PipelineEnvironment environment) : IClassFi
         await bus.StartAsync();
         try
         {
-            await bus.Publish(new EventsAccepted(Guid.NewGuid(), DateTimeOffset.UtcNow, [good[0], withNul, good[1], tooBigForAnIndex, good[2]]));
+            await bus.Publish(EventsAccepted.Of(Guid.NewGuid(), DateTimeOffset.UtcNow, [good[0], withNul, good[1], tooBigForAnIndex, good[2]]));
         }
         finally
         {
