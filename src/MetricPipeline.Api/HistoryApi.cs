@@ -5,6 +5,7 @@ using MetricPipeline.Registry;
 using MetricPipeline.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,9 +15,11 @@ public sealed record HistoryPoint(DateTime T, double? Value, double? Trend, doub
 
 public sealed record HistoryResponse(
     string Metric, string Grain, string Segment, DateTime From, DateTime To, IReadOnlyList<HistoryPoint> Points,
-    IReadOnlyList<object> ChangePoints, IReadOnlyList<object> Anomalies, IReadOnlyList<object> Deployments);
+    IReadOnlyList<ChangePointMarker> ChangePoints, IReadOnlyList<AnomalyMarker> Anomalies, IReadOnlyList<DeploymentMarker> Deployments);
 
 public sealed record SegmentTotal(string Segment, string? Dimension, string? Value, double? Total);
+
+public sealed record SegmentTotals(string Metric, DateTime From, DateTime To, IReadOnlyList<SegmentTotal> Segments);
 
 /// <summary>Metric history: <c>/series</c> (JSON or CSV) and <c>/segments</c>.</summary>
 public static class HistoryApi
@@ -24,13 +27,17 @@ public static class HistoryApi
     /// <remarks><c>window=7d</c> (with a grain): each point is the value over the 7 days ending with its bucket.</remarks>
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/metrics/{key}/series", SeriesAsync);
-        app.MapGet("/v1/metrics/{key}/segments", SegmentsAsync);
+        app.MapGet("/v1/metrics/{key}/series", SeriesAsync)
+            .Produces<HistoryResponse>(StatusCodes.Status200OK, "application/json", "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapGet("/v1/metrics/{key}/segments", SegmentsAsync)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    private static async Task<IResult> SeriesAsync(
-        string key, HttpRequest request, MetricStore store, SeriesReader reader, MetricPipelineDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<HistoryResponse>, ContentHttpResult, ProblemHttpResult>> SeriesAsync(
+        string key, HttpRequest request, MetricStore store, SeriesReader reader, HistoryAnalysisCache analyses, MetricPipelineDbContext db, TimeProvider clock,
+        CancellationToken ct)
     {
         var all = await store.AllAsync(ct);
         var metric = all.Find(m => m.Key == key);
@@ -57,7 +64,7 @@ public static class HistoryApi
         }
 
         var points = await reader.ReadAsync(metric, k => all.Find(m => m.Key == k), grain, from, to, segment, window, ct);
-        var decomposition = include.Contains("decomposition") ? SeriesDecomposition.Of(points, grain) : null;
+        var decomposition = include.Contains("decomposition") ? analyses.Decomposition(metric, grain, segment, alignedFrom, alignedTo, points) : null;
         var history = new List<HistoryPoint>(points.Count);
         for (var i = 0; i < points.Count; i++)
         {
@@ -66,11 +73,11 @@ public static class HistoryApi
 
         if (Accepts(request, "text/csv"))
         {
-            return Results.Text(ToCsv(history, decomposition is not null), "text/csv; charset=utf-8", Encoding.UTF8);
+            return TypedResults.Text(ToCsv(history, decomposition is not null), "text/csv; charset=utf-8", Encoding.UTF8);
         }
 
         var (changePoints, anomalies) = include.Contains("changepoints") || include.Contains("anomalies")
-            ? SeriesMarkers.Detect(points, metric, grain)
+            ? analyses.Markers(metric, grain, segment, alignedFrom, alignedTo, points)
             : ([], []);
         var deployments = new List<DeploymentMarker>();
         if (include.Contains("deployments"))
@@ -80,14 +87,14 @@ public static class HistoryApi
             deployments = SeriesMarkers.Deployments(await db.Deployments.AsNoTracking().Where(d => d.StartedAt >= start && d.StartedAt < end).ToListAsync(ct), metric, all);
         }
 
-        return Results.Json(new HistoryResponse(
+        return TypedResults.Ok(new HistoryResponse(
             metric.Key, RegistryNames.Of(grain), segment, alignedFrom, alignedTo, history,
-            include.Contains("changepoints") ? [.. changePoints] : [],
-            include.Contains("anomalies") ? [.. anomalies] : [],
-            [.. deployments]));
+            include.Contains("changepoints") ? changePoints : [],
+            include.Contains("anomalies") ? anomalies : [],
+            deployments));
     }
 
-    private static async Task<IResult> SegmentsAsync(
+    private static async Task<Results<Ok<SegmentTotals>, ProblemHttpResult>> SegmentsAsync(
         string key, HttpRequest request, MetricStore store, SeriesReader reader, TimeProvider clock, CancellationToken ct)
     {
         var all = await store.AllAsync(ct);
@@ -109,7 +116,7 @@ public static class HistoryApi
             .ThenBy(r => r.Dimension, StringComparer.Ordinal)
             .ThenByDescending(r => r.Total ?? double.MinValue)
             .ToList();
-        return Results.Json(new { metric = metric.Key, from, to, segments = rows });
+        return TypedResults.Ok(new SegmentTotals(metric.Key, from, to, rows));
     }
 
     private static bool Accepts(HttpRequest request, string mediaType) =>

@@ -3,6 +3,7 @@ using MetricPipeline.Registry;
 using MetricPipeline.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace MetricPipeline.Api;
@@ -17,20 +18,24 @@ public static class RegistryApi
 {
     public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/registry", ApplyDocumentAsync).RequireKey(KeyKind.Admin);
-        app.MapPut("/v1/metrics/{key}", PutMetricAsync).RequireKey(KeyKind.Admin);
+        app.MapPost("/v1/registry", ApplyDocumentAsync).RequireKey(KeyKind.Admin)
+            .Accepts<RegistryDocument>("application/json", "application/yaml")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        app.MapPut("/v1/metrics/{key}", PutMetricAsync).RequireKey(KeyKind.Admin)
+            .Accepts<MetricDefinition>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         app.MapGet("/v1/metrics", async (MetricStore store, CancellationToken ct) =>
-            Results.Json((await store.AllAsync(ct)).ConvertAll(Redacted), RegistryJson.SerializerOptions));
-        app.MapGet("/v1/metrics/{key}", async (string key, MetricStore store, CancellationToken ct) =>
-            await store.FindAsync(key, ct) is { } metric
-                ? Results.Json(Redacted(metric), RegistryJson.SerializerOptions)
-                : Problems.NotFound($"no metric '{key}' in the registry"));
+            TypedResults.Ok((await store.AllAsync(ct)).ConvertAll(Redacted)));
+        app.MapGet("/v1/metrics/{key}", GetMetricAsync).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
+    private static async Task<Results<Ok<MetricDefinition>, ProblemHttpResult>> GetMetricAsync(string key, MetricStore store, CancellationToken ct) =>
+        await store.FindAsync(key, ct) is { } metric ? TypedResults.Ok(Redacted(metric)) : Problems.NotFound($"no metric '{key}' in the registry");
+
     private static readonly string[] YamlTypes = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
 
-    private static async Task<IResult> ApplyDocumentAsync(HttpRequest request, MetricStore store, WebhookPolicy webhooks, CancellationToken ct)
+    private static async Task<Results<Ok<RegistryApplied>, ProblemHttpResult>> ApplyDocumentAsync(HttpRequest request, MetricStore store, WebhookPolicy webhooks, CancellationToken ct)
     {
         if (!RequestBody.Declares(request, [.. YamlTypes, "application/json"]))
         {
@@ -56,7 +61,7 @@ public static class RegistryApi
         return await ApplyAsync(store, webhooks, document.Metrics, ct);
     }
 
-    private static async Task<IResult> PutMetricAsync(string key, HttpRequest request, MetricStore store, WebhookPolicy webhooks, CancellationToken ct)
+    private static async Task<Results<Ok<RegistryApplied>, ProblemHttpResult>> PutMetricAsync(string key, HttpRequest request, MetricStore store, WebhookPolicy webhooks, CancellationToken ct)
     {
         if (!RequestBody.Declares(request, "application/json"))
         {
@@ -81,7 +86,7 @@ public static class RegistryApi
         return await ApplyAsync(store, webhooks, [definition], ct);
     }
 
-    private static async Task<IResult> ApplyAsync(MetricStore store, WebhookPolicy webhooks, IReadOnlyList<MetricDefinition> incoming, CancellationToken ct)
+    private static async Task<Results<Ok<RegistryApplied>, ProblemHttpResult>> ApplyAsync(MetricStore store, WebhookPolicy webhooks, IReadOnlyList<MetricDefinition> incoming, CancellationToken ct)
     {
         incoming = await KeepStoredWebhooksAsync(store, incoming, ct);
         var existing = await store.AllAsync(ct);
@@ -98,7 +103,7 @@ public static class RegistryApi
 
         await store.ApplyAsync(incoming, ct);
         var known = existing.Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
-        return Results.Ok(new RegistryApplied(
+        return TypedResults.Ok(new RegistryApplied(
             incoming.Count,
             [.. incoming.Where(m => !known.Contains(m.Key)).Select(m => m.Key)],
             [.. incoming.Where(m => known.Contains(m.Key)).Select(m => m.Key)]));
@@ -132,10 +137,10 @@ public static class RegistryApi
         return result;
     }
 
-    private static IResult TooLarge() =>
+    private static ProblemHttpResult TooLarge() =>
         Problems.TooLarge($"the document is over the limit of {RegistryLimits.MaxDocumentBytes} bytes: split it into several documents");
 
-    private static IResult Refuse(IReadOnlyList<string> errors) =>
+    private static ProblemHttpResult Refuse(IReadOnlyList<string> errors) =>
         Problems.BadRequest(
             errors.Count == 1 ? errors[0] : $"{errors.Count} problems, nothing was changed: " + string.Join("; ", errors),
             new Dictionary<string, object?> { ["errors"] = errors });

@@ -3,6 +3,7 @@ using MetricPipeline.Registry;
 using MetricPipeline.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace MetricPipeline.Api;
@@ -16,7 +17,7 @@ public static class TreeApi
 {
     public static IEndpointRouteBuilder MapTreeApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/metrics/{key}/tree", async (string key, MetricStore store, SeriesReader series, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/v1/metrics/{key}/tree", async Task<Results<Ok<TreeNode>, ProblemHttpResult>> (string key, MetricStore store, SeriesReader series, TimeProvider clock, CancellationToken ct) =>
         {
             var all = await store.AllAsync(ct);
             var byKey = all.ToDictionary(m => m.Key, StringComparer.Ordinal);
@@ -29,8 +30,8 @@ public static class TreeApi
                 .SelectMany(m => m.Parents.Select(p => (Parent: p, Child: m)))
                 .ToLookup(x => x.Parent, x => x.Child, StringComparer.Ordinal);
             var now = clock.GetUtcNow().UtcDateTime;
-            return Results.Json(await BuildAsync(root, [], children, byKey, series, now, ct), RegistryJson.SerializerOptions);
-        });
+            return TypedResults.Ok(await BuildAsync(root, [], children, byKey, series, now, ct));
+        }).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

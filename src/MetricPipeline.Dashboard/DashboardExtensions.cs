@@ -57,6 +57,7 @@ public static class DashboardExtensions
               <a href="/" data-nav="tree">Metric tree</a>
               <a href="/deployments" data-nav="deployments">Deployments</a>
               <a href="/alerts" data-nav="alerts">Alerts <span id="open-alerts" class="count" hidden></span></a>
+              <a href="/scalar/">API</a>
             </nav>
             <div class="admin" id="admin"></div>
           </header>

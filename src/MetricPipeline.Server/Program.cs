@@ -12,6 +12,7 @@ var roles = ServerRoles.From(builder.Configuration);
 
 builder.UseDefaultUrl("http://127.0.0.1:5080");
 builder.AddServiceDefaults();
+builder.AddApiDocument();
 builder.AddDataAccess();
 builder.AddMessageBus(roles);
 if (roles.Ingest)
@@ -66,6 +67,7 @@ if (roles.Detector || roles.Api)
     app.MapSlackInteractions();
 }
 
+app.MapApiDocument();
 app.MapDefaultEndpoints();
 app.Logger.LogInformation("MetricPipeline server running roles: {Roles}", roles);
 await app.RunAsync();

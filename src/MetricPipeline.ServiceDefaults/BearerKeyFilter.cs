@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -42,6 +43,15 @@ public sealed class BearerKeyFilter(KeyKind required) : IEndpointFilter
 
 public static class BearerKeyExtensions
 {
+    /// <summary>The key check, and its 401 and 403 problem answers declared for the OpenAPI document.</summary>
     public static TBuilder RequireKey<TBuilder>(this TBuilder builder, KeyKind kind) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(new BearerKeyFilter(kind));
+        builder.AddEndpointFilter(new BearerKeyFilter(kind)).WithMetadata(
+            new RequiresKeyMetadata(kind),
+            new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(ProblemDetails), [ProblemContentType]),
+            new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(ProblemDetails), [ProblemContentType]));
+
+    private const string ProblemContentType = "application/problem+json";
 }
+
+/// <summary>Marks an endpoint that needs a bearer key of <see cref="Kind"/> (read by the OpenAPI document's security).</summary>
+public sealed record RequiresKeyMetadata(KeyKind Kind);

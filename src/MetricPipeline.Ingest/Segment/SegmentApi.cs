@@ -211,7 +211,7 @@ public sealed class SegmentIngest(
         return (parsed.Accepted, rejected);
     }
 
-    private IResult? Refusal(HttpContext http, string? writeKey)
+    private Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Refusal(HttpContext http, string? writeKey)
     {
         if (string.IsNullOrEmpty(writeKey))
         {

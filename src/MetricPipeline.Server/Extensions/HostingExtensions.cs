@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using MassTransit;
 using MetricPipeline.Data;
 using MetricPipeline.Rollup;
@@ -24,6 +26,8 @@ public static class HostingExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection("Auth"));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailText.Fill);
+        // Registry enums travel as snake_case names (north_star, distinct_users), as in the registry document.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false)));
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
     }

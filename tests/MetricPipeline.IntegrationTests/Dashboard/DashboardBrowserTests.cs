@@ -30,6 +30,9 @@ public sealed partial class DashboardBrowserTests(PipelineEnvironment environmen
             ["Detector__Enabled"] = "false",
             ["Slack__WebhookUrl"] = slack.Webhook().ToString(),
             ["Slack__PollInterval"] = "00:00:00.200",
+            ["Slack__AllowedHosts__0"] = "127.0.0.1",
+            ["Slack__AllowHttp"] = "true",
+            ["Slack__AllowPrivateAddresses"] = "true",
         });
         using var admin = server.Client(PipelineEnvironment.AdminKey);
         using var ingest = server.Client(PipelineEnvironment.IngestKey);
@@ -65,6 +68,9 @@ public sealed partial class DashboardBrowserTests(PipelineEnvironment environmen
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath(), Headless = true, Args = ["--no-sandbox"] });
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 }, BaseURL = server.BaseAddress.ToString() });
+        // The other test classes run beside this one on two cores: give the pages time.
+        page.SetDefaultTimeout(90_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
         var problems = new List<string>();
         page.Console += (_, m) => { if (m.Type == "error") problems.Add(m.Text); };
         page.PageError += (_, e) => problems.Add(e);
@@ -83,14 +89,14 @@ public sealed partial class DashboardBrowserTests(PipelineEnvironment environmen
 
         // Into the North Star: the chart draws the deployment and the change point, the alert explains itself.
         await northStar.Locator("td.name a").ClickAsync();
-        await page.WaitForURLAsync("**/nodes/assistant_tasks");
+        await page.WaitForURLAsync("**/nodes/assistant_tasks", new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.Locator("#chart svg")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#chart svg")).ToContainTextAsync("ranker 2.3.0");
         await Assertions.Expect(page.Locator("#markers li.deployment")).ToContainTextAsync("Deployment ranker 2.3.0 (model)");
 
         // Four weeks show the change against the weeks before it.
         await page.ClickAsync(".controls a:text-is('28d')");
-        await page.WaitForURLAsync("**/nodes/assistant_tasks?period=28d");
+        await page.WaitForURLAsync("**/nodes/assistant_tasks?period=28d", new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.Locator("#markers li.changepoint.bad").First).ToContainTextAsync("−");
         await Assertions.Expect(page.Locator("#chart svg")).ToContainTextAsync("change −");
         var card = page.Locator($"article.alert-card[data-alert='{alertId}']");
