@@ -31,7 +31,7 @@ public sealed class BearerKeyFilter(KeyKind required) : IEndpointFilter
             case KeyVerdict.Accepted:
                 return await next(context);
             case KeyVerdict.NoneConfigured:
-                return Problems.Forbidden($"no {KeyRing.Describe(required)} keys are configured on this server, so this endpoint is closed");
+                return Problems.Forbidden($"no {(required == KeyKind.Ingest ? "ingest" : "admin")} keys are configured on this server, so this endpoint is closed");
             case KeyVerdict.WrongKind:
                 return Problems.Forbidden($"this endpoint needs {KeyRing.Describe(required)} key; the key given is {KeyRing.Describe(other)} key");
             default:
