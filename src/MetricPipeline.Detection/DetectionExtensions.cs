@@ -66,6 +66,14 @@ public static class DetectionExtensions
                 trigger => trigger.WithIdentity("detection-pass-cron", "detector").WithCronSchedule(options.Cron),
                 job => job.WithIdentity(DetectionJob.Key));
         });
+        // Several detectors start at once on one job store: the first stores the job and its trigger, the others keep
+        // them as they are. Re-storing a trigger that already fired resets its next fire time, and that fire then runs
+        // a second time on another instance.
+        services.Configure<QuartzOptions>(o =>
+        {
+            o.Scheduling.IgnoreDuplicates = true;
+            o.Scheduling.OverwriteExistingData = false;
+        });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }
