@@ -88,7 +88,7 @@ internal sealed class NoiseModel
             standardised[t] = Math.Clamp(residual[t] / Math.Sqrt(model.Variance(fitted[t])), -4, 4);
         }
 
-        var rho = Math.Clamp(LagOneAutocorrelation(standardised), 0, 0.8);
+        var rho = Math.Clamp(AutocorrelatedNoise.LagOneAutocorrelation(standardised), 0, 0.8);
         return new NoiseModel(extra, countLike, offset, (1 + rho) / (1 - rho));
     }
 
@@ -130,24 +130,4 @@ internal sealed class NoiseModel
         return (lo + hi) / 2;
     }
 
-    private static double LagOneAutocorrelation(double[] r)
-    {
-        if (r.Length < 3)
-        {
-            return 0;
-        }
-
-        var mean = r.Average();
-        double numerator = 0, denominator = 0;
-        for (var i = 0; i < r.Length; i++)
-        {
-            denominator += (r[i] - mean) * (r[i] - mean);
-            if (i > 0)
-            {
-                numerator += (r[i] - mean) * (r[i - 1] - mean);
-            }
-        }
-
-        return denominator == 0 ? 0 : numerator / denominator;
-    }
 }

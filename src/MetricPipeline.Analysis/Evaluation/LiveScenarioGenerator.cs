@@ -54,8 +54,8 @@ public static class LiveScenarioGenerator
                 lambda *= 1 + ((e.Factor - 1) * covered);
             }
 
-            lambda *= Math.Exp((extraNoise * Normal(rng)) - (extraNoise * extraNoise / 2));
-            y[t] = Poisson(rng, lambda);
+            lambda *= Math.Exp((extraNoise * ProductSeriesGenerator.Normal(rng)) - (extraNoise * extraNoise / 2));
+            y[t] = ProductSeriesGenerator.Poisson(rng, lambda);
         }
 
         return new LiveScenario(y, first, events);
@@ -67,29 +67,4 @@ public static class LiveScenarioGenerator
     private static bool SameDay(DateTime first, double at, int t) =>
         first.AddHours(at).Date == first.AddHours(t).Date;
 
-    private static double Normal(Random rng)
-    {
-        var u1 = 1.0 - rng.NextDouble();
-        var u2 = rng.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-    }
-
-    private static double Poisson(Random rng, double lambda)
-    {
-        if (lambda < 30)
-        {
-            var limit = Math.Exp(-lambda);
-            var k = 0;
-            var product = rng.NextDouble();
-            while (product > limit)
-            {
-                k++;
-                product *= rng.NextDouble();
-            }
-
-            return k;
-        }
-
-        return Math.Max(0, Math.Round(lambda + (Math.Sqrt(lambda) * Normal(rng))));
-    }
 }

@@ -85,7 +85,7 @@ public static class ProductSeriesGenerator
 
     private static double Uniform(Random rng, double low, double high) => low + ((high - low) * rng.NextDouble());
 
-    private static double Normal(Random rng)
+    internal static double Normal(Random rng)
     {
         // Box–Muller; 1 − U keeps the logarithm finite.
         var u1 = 1.0 - rng.NextDouble();
@@ -94,7 +94,7 @@ public static class ProductSeriesGenerator
     }
 
     /// <summary>Knuth's product method for small rates; above 30 the Normal approximation N(λ, λ), rounded and kept ≥ 0.</summary>
-    private static double Poisson(Random rng, double lambda)
+    internal static double Poisson(Random rng, double lambda)
     {
         if (lambda < 30)
         {

@@ -115,7 +115,7 @@ public static class CounterfactualEffect
 
         var residual = deseasonalised.Select(d => d - level).ToArray();
         var sigma = RobustStatistics.MadToSigma * RobustStatistics.MedianAbsoluteDeviation(residual, RobustStatistics.Median(residual));
-        var rho = Math.Clamp(LagOneAutocorrelation(residual), 0, 0.95);
+        var rho = Math.Clamp(AutocorrelatedNoise.LagOneAutocorrelation(residual), 0, 0.95);
         var inflation = (1 + rho) / (1 - rho);
         var se = sigma * Math.Sqrt(inflation * ((1.0 / m) + (1.0 / w)));
         var z = Normal.InvCDF(0, 1, (1 + confidence) / 2);
@@ -143,24 +143,4 @@ public static class CounterfactualEffect
         return [.. Mstl.Decompose(pre, usable).Seasonals];
     }
 
-    private static double LagOneAutocorrelation(double[] r)
-    {
-        if (r.Length < 3)
-        {
-            return 0;
-        }
-
-        var mean = r.Average();
-        double numerator = 0, denominator = 0;
-        for (var i = 0; i < r.Length; i++)
-        {
-            denominator += (r[i] - mean) * (r[i] - mean);
-            if (i > 0)
-            {
-                numerator += (r[i] - mean) * (r[i - 1] - mean);
-            }
-        }
-
-        return denominator == 0 ? 0 : numerator / denominator;
-    }
 }

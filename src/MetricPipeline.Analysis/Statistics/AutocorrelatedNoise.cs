@@ -31,4 +31,26 @@ public static class AutocorrelatedNoise
         autocorrelation = Math.Clamp(1 - (difference * difference / (marginal * marginal)), 0, MaxAutocorrelation);
         return marginal * Math.Sqrt((1 + autocorrelation) / (1 - autocorrelation));
     }
+
+    /// <summary>Lag-1 sample autocorrelation of r around its mean (0 for fewer than 3 values or no variance).</summary>
+    public static double LagOneAutocorrelation(double[] r)
+    {
+        if (r.Length < 3)
+        {
+            return 0;
+        }
+
+        var mean = r.Average();
+        double numerator = 0, denominator = 0;
+        for (var i = 0; i < r.Length; i++)
+        {
+            denominator += (r[i] - mean) * (r[i] - mean);
+            if (i > 0)
+            {
+                numerator += (r[i] - mean) * (r[i - 1] - mean);
+            }
+        }
+
+        return denominator == 0 ? 0 : numerator / denominator;
+    }
 }
