@@ -77,10 +77,12 @@ public sealed record LiveFinding(
 /// <summary>
 /// The live detector's answer: the test window starts at <see cref="TestStart"/>; there, <see cref="Expected"/> and
 /// its range are the forecast per observation and <see cref="Scores"/> the standardised errors (NaN before it).
+/// <see cref="SharedVariance"/> is the variance, in units of one standardised error, of the error every forecast in
+/// the window shares (the level's, the day effect's): a mean of L scores has variance 1/L + this.
 /// </summary>
 public sealed record LiveDetection(
     int TestStart, double[] Expected, double[] ExpectedLow, double[] ExpectedHigh, double[] Scores,
-    IReadOnlyList<LiveFinding> Findings, double Threshold)
+    IReadOnlyList<LiveFinding> Findings, double Threshold, double SharedVariance = 0)
 {
     public static LiveDetection Empty(int n) =>
         new(n, Filled(n), Filled(n), Filled(n), Filled(n), [], double.PositiveInfinity);

@@ -34,6 +34,14 @@ public static class SegmentScan
     /// Disjoint segments of <paramref name="errors"/> whose statistic exceeds <paramref name="threshold"/>, strongest
     /// first, at most <paramref name="maxSegments"/>.
     /// </summary>
+    /// <remarks>
+    /// The shared error b ~ N(0, v) moves every error of the window alike, so the buckets outside a segment measure it:
+    /// given their (clipped) sum O over M buckets, b̂ = O/(1/v + M) with variance v' = 1/(1/v + M), and a segment is
+    /// tested as (S − L·b̂)²/(2·(L + L²·v')): a two-sample comparison with the rest of the window, the learned level its
+    /// prior. A drop that covers the newest third of the window is then judged against the two days before it as well
+    /// as the weeks before those, which both sharpens its onset and keeps a baseline that is a little off from looking
+    /// like a shift.
+    /// </remarks>
     public static List<Segment> Find(ReadOnlySpan<double> errors, double clip, double levelVariance, double threshold, int maxSegments = 4)
     {
         var n = errors.Length;
@@ -47,6 +55,7 @@ public static class SegmentScan
         // their own, unclipped errors — the first hour of an outage or a deep drop, or a spike.
         var taken = new bool[n];
         var found = new List<Segment>();
+        double freeSum = prefix[n], freeCount = n;
         while (found.Count < maxSegments)
         {
             var best = new Segment(-1, -1, 0);
@@ -56,7 +65,7 @@ public static class SegmentScan
                 {
                     var s = prefix[j + 1] - prefix[i];
                     var l = j - i + 1;
-                    var g = s * s / (2 * (l + (l * (double)l * levelVariance)));
+                    var g = Statistic(s, l, freeSum - s, freeCount - l, levelVariance);
                     if (g > best.Statistic)
                     {
                         best = new Segment(i, j, g);
@@ -74,17 +83,48 @@ public static class SegmentScan
             {
                 taken[t] = true;
             }
+
+            freeSum -= prefix[best.End + 1] - prefix[best.Start];
+            freeCount -= best.End - best.Start + 1;
         }
 
         for (var t = 0; t < n && found.Count < 2 * maxSegments; t++)
         {
-            var g = errors[t] * errors[t] / (2 * (1 + levelVariance));
-            if (!taken[t] && g > threshold)
+            if (taken[t])
+            {
+                continue;
+            }
+
+            var clipped = Math.Clamp(errors[t], -clip, clip);
+            var g = Statistic(errors[t], 1, freeSum - clipped, freeCount - 1, levelVariance);
+            if (g > threshold)
             {
                 found.Add(new Segment(t, t, g));
             }
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// The shared error as the other buckets measure it: b̂ and its variance v' from the (clipped) sum and count of the
+    /// errors outside a segment and the prior variance <paramref name="levelVariance"/>.
+    /// </summary>
+    public static (double Offset, double Variance) SharedError(double outsideSum, double outsideCount, double levelVariance)
+    {
+        if (!(levelVariance > 0))
+        {
+            return (0, 0);
+        }
+
+        var precision = (1 / levelVariance) + Math.Max(0, outsideCount);
+        return (outsideSum / precision, 1 / precision);
+    }
+
+    private static double Statistic(double sum, int length, double outsideSum, double outsideCount, double levelVariance)
+    {
+        var (offset, variance) = SharedError(outsideSum, outsideCount, levelVariance);
+        var contrast = sum - (length * offset);
+        return contrast * contrast / (2 * (length + (length * (double)length * variance)));
     }
 }
