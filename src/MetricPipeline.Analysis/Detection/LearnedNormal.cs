@@ -82,11 +82,17 @@ internal sealed record LearnedNormal(
     /// <summary>
     /// The drift of d over [from, to): the Theil–Sen slope of its cycle means (per observation), shrunk towards zero by
     /// its own uncertainty when <paramref name="shrink"/>, max(0, 1 − (se/slope)²), so a steady series projects flat and a growing one keeps growing;
-    /// and its standard error. Zero with fewer than four cycles.
+    /// and its standard error. Zero with fewer than four cycles (for days: single days from two weeks on).
     /// </summary>
     private static (double Slope, double Error) Drift(double[] d, int from, int to, int cycle, bool shrink)
     {
         var count = (to - from) / cycle;
+        if (count < 4 && cycle <= 7 && to - from >= 14)
+        {
+            // Days with fewer than four weeks: the deseasonalised days themselves (a day's total is smooth enough).
+            (cycle, count) = (1, to - from);
+        }
+
         if (count < 4)
         {
             return (0, 0);

@@ -19,7 +19,7 @@ public enum LiveKind
 /// <summary>Settings of the <see cref="LiveDetector"/>. The defaults are documented in docs/DETECTION.md.</summary>
 public sealed record LiveDetectorOptions
 {
-    /// <summary>Newest observations under test (never learned from). Null: 72 for hourly, 14 for daily, 8 otherwise.</summary>
+    /// <summary>Newest observations under test (never learned from). Null: 72 for hourly, 7 for daily, 8 otherwise.</summary>
     public int? TestLength { get; init; }
 
     /// <summary>Observations before the test window the level is estimated from. Null: one week of hours, four weeks of days, 8 otherwise.</summary>

@@ -47,9 +47,11 @@ public static class LiveDetector
         }
 
         var p = layout.Period;
-        var testLength = options.TestLength ?? (p == 24 ? 72 : p == 7 ? 14 : 8);
+        var testLength = options.TestLength ?? (p == 24 ? 72 : p == 7 ? 7 : 8);
         var levelWindow = options.LevelWindow ?? (p == 24 ? 168 : p == 7 ? 28 : 8);
-        var minimumTraining = p >= 2 ? (layout.Blocks >= 2 ? 2 * p * layout.Blocks : 2 * p) : 8;
+        // Enough past for medians over cycles: two weeks of hours (the day effects pool over days), three whole weeks of
+        // days (each weekday's effect is a median of its own few values).
+        var minimumTraining = p >= 2 ? (layout.Blocks >= 2 ? 2 * p * layout.Blocks : (4 * p) - 1) : 8;
         testLength = Math.Min(testLength, n - minimumTraining);
         if (testLength < 1)
         {
@@ -166,7 +168,7 @@ public static class LiveDetector
             double outsideSum = 0, outsideCount = 0;
             for (var t = Start; t < Z.Length; t++)
             {
-                if (!Found[t] && (t < from || t > to))
+                if (!Found[t] && (t < from || t > to) && !SegmentScan.Isolated(Errors, t - Start, Options.Clip))
                 {
                     outsideSum += Math.Clamp(Errors[t - Start], -Options.Clip, Options.Clip);
                     outsideCount++;

@@ -48,7 +48,7 @@ public static class SegmentScan
         var prefix = new double[n + 1];
         for (var t = 0; t < n; t++)
         {
-            prefix[t + 1] = prefix[t] + Math.Clamp(errors[t], -clip, clip);
+            prefix[t + 1] = prefix[t] + (Isolated(errors, t, clip) ? 0 : Math.Clamp(errors[t], -clip, clip));
         }
 
         // First segments of two or more on clipped errors, strongest first; then single buckets not covered by them on
@@ -95,7 +95,7 @@ public static class SegmentScan
                 continue;
             }
 
-            var clipped = Math.Clamp(errors[t], -clip, clip);
+            var clipped = Isolated(errors, t, clip) ? 0 : Math.Clamp(errors[t], -clip, clip);
             var g = Statistic(errors[t], 1, freeSum - clipped, freeCount - 1, levelVariance);
             if (g > threshold)
             {
@@ -105,6 +105,14 @@ public static class SegmentScan
 
         return found;
     }
+
+    /// <summary>
+    /// A lone extreme bucket — beyond twice the clip while both neighbours are within it — is a spike or a one-hour
+    /// dip: it counts as missing in segments of two or more (a spike must not lift the mean of the day around it into
+    /// a level shift) and is tested on its own. The newest bucket has no later neighbour and is never lone.
+    /// </summary>
+    internal static bool Isolated(ReadOnlySpan<double> errors, int t, double clip) =>
+        t > 0 && t + 1 < errors.Length && Math.Abs(errors[t]) > 2 * clip && Math.Abs(errors[t - 1]) <= clip && Math.Abs(errors[t + 1]) <= clip;
 
     /// <summary>
     /// The shared error as the other buckets measure it: b̂ and its variance v' from the (clipped) sum and count of the
