@@ -44,9 +44,10 @@ internal sealed record LearnedNormal(
         {
             if (cut - step < Math.Max(2 * layout.Period, 3))
             {
-                start = step;
-                (from, to) = (Math.Max(0, step - levelWindow), step);
-                slopeFrom = Math.Max(0, step - (2 * levelWindow));
+                // A few buckets before the step's estimate (it can be off by a bucket or three): the scan dates the onset.
+                start = Math.Max(1, step - Math.Max(2, layout.Period / 4));
+                (from, to) = (Math.Max(0, start - levelWindow), start);
+                slopeFrom = Math.Max(0, start - (2 * levelWindow));
             }
             else
             {

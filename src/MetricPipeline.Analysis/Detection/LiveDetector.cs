@@ -168,7 +168,7 @@ public static class LiveDetector
             double outsideSum = 0, outsideCount = 0;
             for (var t = Start; t < Z.Length; t++)
             {
-                if (!Found[t] && (t < from || t > to) && !SegmentScan.Isolated(Errors, t - Start, Options.Clip))
+                if (!Found[t] && (t < from || t > to) && !SegmentScan.Isolated(Errors, t - Start))
                 {
                     outsideSum += Math.Clamp(Errors[t - Start], -Options.Clip, Options.Clip);
                     outsideCount++;

@@ -48,7 +48,7 @@ public static class SegmentScan
         var prefix = new double[n + 1];
         for (var t = 0; t < n; t++)
         {
-            prefix[t + 1] = prefix[t] + (Isolated(errors, t, clip) ? 0 : Math.Clamp(errors[t], -clip, clip));
+            prefix[t + 1] = prefix[t] + (Isolated(errors, t) ? 0 : Math.Clamp(errors[t], -clip, clip));
         }
 
         // First segments of two or more on clipped errors, strongest first; then single buckets not covered by them on
@@ -88,6 +88,13 @@ public static class SegmentScan
             freeCount -= best.End - best.Start + 1;
         }
 
+        // The onset on unclipped errors: clipping makes a deep drop's buckets look like a mild one's, so a noisy bucket
+        // or two before it could join the segment. The start moves by at most three buckets within free ones.
+        for (var k = 0; k < found.Count; k++)
+        {
+            found[k] = found[k] with { Start = Onset(errors, found[k], taken, levelVariance, freeSum, freeCount, prefix) };
+        }
+
         for (var t = 0; t < n && found.Count < 2 * maxSegments; t++)
         {
             if (taken[t])
@@ -95,7 +102,7 @@ public static class SegmentScan
                 continue;
             }
 
-            var clipped = Isolated(errors, t, clip) ? 0 : Math.Clamp(errors[t], -clip, clip);
+            var clipped = Isolated(errors, t) ? 0 : Math.Clamp(errors[t], -clip, clip);
             var g = Statistic(errors[t], 1, freeSum - clipped, freeCount - 1, levelVariance);
             if (g > threshold)
             {
@@ -106,13 +113,44 @@ public static class SegmentScan
         return found;
     }
 
+    private static int Onset(ReadOnlySpan<double> errors, Segment segment, bool[] taken, double levelVariance, double freeSum, double freeCount, double[] prefix)
+    {
+        var best = segment.Start;
+        var bestG = double.NegativeInfinity;
+        var outsideSum = freeSum + (prefix[segment.End + 1] - prefix[segment.Start]);
+        var outsideCount = freeCount + (segment.End - segment.Start + 1);
+        for (var start = Math.Max(0, segment.Start - 3); start <= Math.Min(segment.End - 1, segment.Start + 3); start++)
+        {
+            if (start < segment.Start && taken[start])
+            {
+                continue;
+            }
+
+            double sum = 0;
+            for (var t = start; t <= segment.End; t++)
+            {
+                sum += Isolated(errors, t) ? 0 : errors[t];
+            }
+
+            var length = segment.End - start + 1;
+            var clippedInside = prefix[segment.End + 1] - prefix[start];
+            var g = Statistic(sum, length, outsideSum - clippedInside, outsideCount - length, levelVariance);
+            if (g > bestG)
+            {
+                (best, bestG) = (start, g);
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>
-    /// A lone extreme bucket — beyond twice the clip while both neighbours are within it — is a spike or a one-hour
-    /// dip: it counts as missing in segments of two or more (a spike must not lift the mean of the day around it into
-    /// a level shift) and is tested on its own. The newest bucket has no later neighbour and is never lone.
+    /// A lone extreme bucket — beyond ±6 while both neighbours are within ±3 — is a spike or a one-hour dip: it counts
+    /// as missing in segments of two or more (a spike must not lift the mean of the day around it into a level shift)
+    /// and is tested on its own. The newest bucket has no later neighbour and is never lone.
     /// </summary>
-    internal static bool Isolated(ReadOnlySpan<double> errors, int t, double clip) =>
-        t > 0 && t + 1 < errors.Length && Math.Abs(errors[t]) > 2 * clip && Math.Abs(errors[t - 1]) <= clip && Math.Abs(errors[t + 1]) <= clip;
+    internal static bool Isolated(ReadOnlySpan<double> errors, int t) =>
+        t > 0 && t + 1 < errors.Length && Math.Abs(errors[t]) > 6 && Math.Abs(errors[t - 1]) <= 3 && Math.Abs(errors[t + 1]) <= 3;
 
     /// <summary>
     /// The shared error as the other buckets measure it: b̂ and its variance v' from the (clipped) sum and count of the
