@@ -113,11 +113,7 @@ public sealed class AlertLifecycleStoreTests(PipelineEnvironment environment) : 
         var repeated = await PassAsync(Draft(metric, ChangeAt, -0.20));
         Assert.Equal(drop.Id, repeated.Existing?.Id);
         Assert.False(repeated.Refreshed);
-        await using (var db = Context())
-        {
-            var stored = await db.Alerts.SingleAsync(a => a.Id == drop.Id);
-            Assert.False(await new AlertLifecycle(db, clock).ResolveAsync(stored, "again", CancellationToken.None));
-        }
+        Assert.False(await ResolveAsync(drop.Id, "again"));
 
         Assert.Equal(2, (await AlertsAsync(metric)).Count);
         Assert.Equal(["opened", "resolved"], await HistoryAsync(drop.Id));
@@ -128,11 +124,7 @@ public sealed class AlertLifecycleStoreTests(PipelineEnvironment environment) : 
     {
         const string metric = "rebound_ns";
         var drop = (await PassAsync(Draft(metric, ChangeAt, -0.20))).Opened!;
-        await using (var db = Context())
-        {
-            var stored = await db.Alerts.SingleAsync(a => a.Id == drop.Id);
-            Assert.True(await new AlertLifecycle(db, clock).ResolveAsync(stored, "back in range", CancellationToken.None));
-        }
+        Assert.True(await ResolveAsync(drop.Id, "back in range"));
 
         // A +25 % change that begins after the drop was resolved undoes nothing that was still open: it is news.
         var rise = await PassAsync(Draft(metric, clock.GetUtcNow().UtcDateTime.AddHours(2), 0.25));
@@ -201,6 +193,14 @@ public sealed class AlertLifecycleStoreTests(PipelineEnvironment environment) : 
         }
 
         return new PassOutcome(null, false, null, false, await lifecycle.OpenAsync(draft, null, ct));
+    }
+
+    /// <summary>Resolves the stored alert <paramref name="id"/> as the pass does when a series is back in range.</summary>
+    private async Task<bool> ResolveAsync(Guid id, string detail)
+    {
+        await using var db = Context();
+        var stored = await db.Alerts.SingleAsync(a => a.Id == id);
+        return await new AlertLifecycle(db, clock).ResolveAsync(stored, detail, CancellationToken.None);
     }
 
     private async Task<List<Alert>> AlertsAsync(string metric)
