@@ -13,7 +13,8 @@ public static class ApiExtensions
     {
         services.AddScoped<MetricStore>();
         services.AddSingleton<SeriesReader>();
-        services.AddSingleton<HistoryAnalysisCache>();
+        services.AddSingleton<HistoryAnswers>();
+        services.AddSingleton<RegistrySnapshot>();
         services.AddOptions<HistoryOptions>().BindConfiguration("History");
         services.AddOptions<WebhookPolicyOptions>().BindConfiguration("Slack");
         services.TryAddSingleton(sp => new WebhookPolicy(sp.GetRequiredService<IOptions<WebhookPolicyOptions>>().Value));

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using MetricPipeline.Data;
 using MetricPipeline.Registry;
 using MetricPipeline.ServiceDefaults;
@@ -29,69 +27,86 @@ public static class HistoryApi
     {
         app.MapGet("/v1/metrics/{key}/series", SeriesAsync)
             .Produces<HistoryResponse>(StatusCodes.Status200OK, "application/json", "text/csv")
+            .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/v1/metrics/{key}/segments", SegmentsAsync)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    private static async Task<Results<Ok<HistoryResponse>, ContentHttpResult, ProblemHttpResult>> SeriesAsync(
-        string key, HttpRequest request, MetricStore store, SeriesReader reader, HistoryAnalysisCache analyses, MetricPipelineDbContext db, TimeProvider clock,
-        CancellationToken ct)
+    /// <remarks>
+    /// The answer comes as finished bytes from <see cref="HistoryAnswers"/> (with an entity tag, so a client that has it
+    /// gets 304). A metric or segment the in-memory registry does not know is looked up again before the 404 or 400.
+    /// </remarks>
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SeriesAsync(
+        string key, HttpRequest request, RegistrySnapshot registry, HistoryAnswers answers, TimeProvider clock)
     {
-        var all = await store.AllAsync(ct);
-        var metric = all.Find(m => m.Key == key);
-        if (metric is null)
+        var all = await registry.GetAsync();
+        var asked = Ask(key, request, all, clock.GetUtcNow().UtcDateTime);
+        if (asked.Problem is not null)
         {
-            return Problems.NotFound($"no metric '{key}' in the registry");
+            all = await registry.ReloadAsync();
+            asked = Ask(key, request, all, clock.GetUtcNow().UtcDateTime);
         }
 
-        if (!SeriesQuery.TryParse(request.Query, metric, clock.GetUtcNow().UtcDateTime, out var query, out var queryError))
+        if (asked.Problem is { } problem)
         {
-            return Problems.BadRequest(queryError!);
+            return problem;
+        }
+
+        var answer = await answers.GetAsync(asked.Key, asked.Metric!, all);
+        request.HttpContext.Response.Headers.Vary = "Accept, Accept-Encoding";
+        if (AcceptsGzip(request))
+        {
+            request.HttpContext.Response.Headers.ContentEncoding = "gzip";
+            return TypedResults.Bytes(answer.Gzipped, answer.ContentType, entityTag: answer.GzippedETag);
+        }
+
+        return TypedResults.Bytes(answer.Body, answer.ContentType, entityTag: answer.ETag);
+    }
+
+    private sealed record Asked(HistoryKey Key, MetricDefinition? Metric, ProblemHttpResult? Problem);
+
+    /// <summary>The request read against the registry: the answer's key, or the problem to send.</summary>
+    private static Asked Ask(string key, HttpRequest request, IReadOnlyList<MetricDefinition> all, DateTime now)
+    {
+        var metric = all.FirstOrDefault(m => m.Key == key);
+        if (metric is null)
+        {
+            return new Asked(default, null, Problems.NotFound($"no metric '{key}' in the registry"));
+        }
+
+        if (!SeriesQuery.TryParse(request.Query, metric, now, out var query, out var queryError))
+        {
+            return new Asked(default, metric, Problems.BadRequest(queryError!));
         }
 
         var (grain, from, to, segment, include) = query;
         if (!RollingWindow.TryParse(request.Query["window"].ToString(), grain, out var window, out var windowError))
         {
-            return Problems.BadRequest(windowError!);
+            return new Asked(default, metric, Problems.BadRequest(windowError!));
         }
 
         var (alignedFrom, alignedTo) = SeriesReader.Align(from, to, grain);
         if ((alignedTo - alignedFrom) / BucketGrain.Width(grain) > SeriesReader.MaxPoints)
         {
-            return Problems.BadRequest($"that range holds more than {SeriesReader.MaxPoints} {RegistryNames.Of(grain)} buckets: narrow it or use a coarser grain");
+            return new Asked(default, metric, Problems.BadRequest($"that range holds more than {SeriesReader.MaxPoints} {RegistryNames.Of(grain)} buckets: narrow it or use a coarser grain"));
         }
 
-        var points = await reader.ReadAsync(metric, k => all.Find(m => m.Key == k), grain, from, to, segment, window, ct);
-        var decomposition = include.Contains("decomposition") ? analyses.Decomposition(metric, grain, segment, alignedFrom, alignedTo, points) : null;
-        var history = new List<HistoryPoint>(points.Count);
-        for (var i = 0; i < points.Count; i++)
+        var flags = HistoryIncludes.None;
+        foreach (var name in include)
         {
-            history.Add(new HistoryPoint(points[i].T, points[i].Value, decomposition?.Trend[i], decomposition?.Seasonal[i], decomposition?.Remainder[i]));
+            flags |= name switch
+            {
+                "decomposition" => HistoryIncludes.Decomposition,
+                "changepoints" => HistoryIncludes.ChangePoints,
+                "anomalies" => HistoryIncludes.Anomalies,
+                "deployments" => HistoryIncludes.Deployments,
+                _ => HistoryIncludes.None,
+            };
         }
 
-        if (Accepts(request, "text/csv"))
-        {
-            return TypedResults.Text(ToCsv(history, decomposition is not null), "text/csv; charset=utf-8", Encoding.UTF8);
-        }
-
-        var (changePoints, anomalies) = include.Contains("changepoints") || include.Contains("anomalies")
-            ? analyses.Markers(metric, grain, segment, alignedFrom, alignedTo, points)
-            : ([], []);
-        var deployments = new List<DeploymentMarker>();
-        if (include.Contains("deployments"))
-        {
-            var start = new DateTimeOffset(alignedFrom, TimeSpan.Zero);
-            var end = new DateTimeOffset(alignedTo, TimeSpan.Zero);
-            deployments = SeriesMarkers.Deployments(await db.Deployments.AsNoTracking().Where(d => d.StartedAt >= start && d.StartedAt < end).ToListAsync(ct), metric, all);
-        }
-
-        return TypedResults.Ok(new HistoryResponse(
-            metric.Key, RegistryNames.Of(grain), segment, alignedFrom, alignedTo, history,
-            include.Contains("changepoints") ? changePoints : [],
-            include.Contains("anomalies") ? anomalies : [],
-            deployments));
+        return new Asked(new HistoryKey(metric.Key, grain, segment, alignedFrom, alignedTo, window, flags, Accepts(request, "text/csv")), metric, null);
     }
 
     private static async Task<Results<Ok<SegmentTotals>, ProblemHttpResult>> SegmentsAsync(
@@ -119,26 +134,9 @@ public static class HistoryApi
         return TypedResults.Ok(new SegmentTotals(metric.Key, from, to, rows));
     }
 
+    private static bool AcceptsGzip(HttpRequest request) =>
+        request.Headers.AcceptEncoding.Any(e => e is not null && e.Split(',').Any(c => c.Split(';')[0].Trim().Equals("gzip", StringComparison.OrdinalIgnoreCase) && !c.Replace(" ", "", StringComparison.Ordinal).EndsWith(";q=0", StringComparison.Ordinal)));
+
     private static bool Accepts(HttpRequest request, string mediaType) =>
         request.Headers.Accept.Any(a => a is not null && a.Contains(mediaType, StringComparison.OrdinalIgnoreCase));
-
-    private static string ToCsv(List<HistoryPoint> points, bool withDecomposition)
-    {
-        var sb = new StringBuilder(points.Count * 48);
-        sb.Append(withDecomposition ? "t,value,trend,seasonal,remainder\n" : "t,value\n");
-        foreach (var p in points)
-        {
-            sb.Append(p.T.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append(',').Append(Number(p.Value));
-            if (withDecomposition)
-            {
-                sb.Append(',').Append(Number(p.Trend)).Append(',').Append(Number(p.Seasonal)).Append(',').Append(Number(p.Remainder));
-            }
-
-            sb.Append('\n');
-        }
-
-        return sb.ToString();
-    }
-
-    private static string Number(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "";
 }

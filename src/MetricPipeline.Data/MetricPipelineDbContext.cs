@@ -18,6 +18,7 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
     public DbSet<AlertHistory> AlertHistory => Set<AlertHistory>();
     public DbSet<DetectorRun> DetectorRuns => Set<DetectorRun>();
     public DbSet<ParkedEvent> ParkedEvents => Set<ParkedEvent>();
+    public DbSet<DetectorFinding> DetectorFindings => Set<DetectorFinding>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -74,6 +75,12 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
             e.ToTable("parked_events");
             e.HasKey(p => p.Id);
             e.HasIndex(p => p.ParkedAt);
+        });
+        modelBuilder.Entity<DetectorFinding>(e =>
+        {
+            e.ToTable("detector_findings");
+            e.HasKey(f => f.Id);
+            e.HasIndex(f => new { f.MetricKey, f.Segment, f.StartAt });
         });
 
         SnakeCaseNames.Apply(modelBuilder);

@@ -116,6 +116,8 @@ public sealed partial class DetectionPass(
             segmentsOf[metrics[i].Key] = segments;
         }
 
+        await PassFindings.RecordAsync(db, run.Id, analysed.Values, ct);
+
         var opened = new List<Guid>();
         var resolved = 0;
         foreach (var metric in tree.TopDown)

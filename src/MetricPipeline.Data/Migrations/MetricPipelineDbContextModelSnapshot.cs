@@ -270,6 +270,96 @@ namespace MetricPipeline.Data.Migrations
                     b.ToTable("deployments", (string)null);
                 });
 
+            modelBuilder.Entity("MetricPipeline.Data.Entities.DetectorFinding", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Alertable")
+                        .HasColumnType("boolean")
+                        .HasColumnName("alertable");
+
+                    b.Property<string>("Direction")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("direction");
+
+                    b.Property<DateTimeOffset>("EndAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("end_at");
+
+                    b.Property<double>("Expected")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expected");
+
+                    b.Property<double>("ExpectedHigh")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expected_high");
+
+                    b.Property<double>("ExpectedLow")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expected_low");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MetricKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("metric_key");
+
+                    b.Property<double>("Observed")
+                        .HasColumnType("double precision")
+                        .HasColumnName("observed");
+
+                    b.Property<bool>("Ongoing")
+                        .HasColumnType("boolean")
+                        .HasColumnName("ongoing");
+
+                    b.Property<double>("Relative")
+                        .HasColumnType("double precision")
+                        .HasColumnName("relative");
+
+                    b.Property<double>("RelativeHigh")
+                        .HasColumnType("double precision")
+                        .HasColumnName("relative_high");
+
+                    b.Property<double>("RelativeLow")
+                        .HasColumnType("double precision")
+                        .HasColumnName("relative_low");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Segment")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("segment");
+
+                    b.Property<DateTimeOffset>("StartAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_at");
+
+                    b.Property<double>("Statistic")
+                        .HasColumnType("double precision")
+                        .HasColumnName("statistic");
+
+                    b.HasKey("Id")
+                        .HasName("pk_detector_findings");
+
+                    b.HasIndex("MetricKey", "Segment", "StartAt")
+                        .HasDatabaseName("ix_detector_findings_metric_key_segment_start_at");
+
+                    b.ToTable("detector_findings", (string)null);
+                });
+
             modelBuilder.Entity("MetricPipeline.Data.Entities.DetectorRun", b =>
                 {
                     b.Property<long>("Id")
