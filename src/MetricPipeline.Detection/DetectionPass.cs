@@ -226,7 +226,9 @@ public sealed partial class DetectionPass(
         var effect = new EffectEstimate(
             finding.Relative, finding.RelativeLow, finding.RelativeHigh, finding.Observed, finding.Expected, finding.ExpectedLow, finding.ExpectedHigh,
             series.Live.TestStart, finding.Length, series.Series.Periods);
-        var correlated = DeploymentCorrelation.Correlate(deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag);
+        var correlated = DeploymentCorrelation.Correlate(
+            deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag,
+            series.Series.Times[finding.EarliestStart], series.Series.Times[finding.LatestStart]);
         var contributors = series.Series.Segment.Length > 0
             ? new Contributors([], [])
             : AlertExplanation.Explain(

@@ -72,6 +72,15 @@ public sealed record LiveFinding(
     double Relative, double RelativeLow, double RelativeHigh, double Statistic)
 {
     public int Length => End - Start + 1;
+
+    /// <summary>
+    /// The onsets the data cannot tell from <see cref="Start"/> (about a 95 % likelihood interval; both equal to it when
+    /// the onset is clear): a small shift's first bucket is uncertain by a few.
+    /// </summary>
+    public int EarliestStart { get; init; } = Start;
+
+    /// <inheritdoc cref="EarliestStart"/>
+    public int LatestStart { get; init; } = Start;
 }
 
 /// <summary>

@@ -126,7 +126,11 @@ public static class LiveDetector
         var findings = new List<LiveFinding>(segments.Count);
         foreach (var segment in segments)
         {
-            findings.Add(window.Measure(start + segment.Start, start + segment.End, segment.Statistic));
+            findings.Add(window.Measure(start + segment.Start, start + segment.End, segment.Statistic) with
+            {
+                EarliestStart = start + segment.EarliestStart,
+                LatestStart = start + segment.LatestStart,
+            });
         }
 
         findings.Sort((a, b) => a.Start.CompareTo(b.Start));
@@ -135,7 +139,11 @@ public static class LiveDetector
             // The scan masks what it found, so one long deviation can come back as two touching pieces: one finding.
             if (findings[i].Start <= findings[i - 1].End + 2 && Math.Sign(findings[i].Relative) == Math.Sign(findings[i - 1].Relative))
             {
-                findings[i - 1] = window.Measure(findings[i - 1].Start, findings[i].End, Math.Max(findings[i - 1].Statistic, findings[i].Statistic));
+                findings[i - 1] = window.Measure(findings[i - 1].Start, findings[i].End, Math.Max(findings[i - 1].Statistic, findings[i].Statistic)) with
+                {
+                    EarliestStart = findings[i - 1].EarliestStart,
+                    LatestStart = findings[i - 1].LatestStart,
+                };
                 findings.RemoveAt(i);
             }
         }
@@ -145,7 +153,11 @@ public static class LiveDetector
         {
             if (findings[i].Alertable && window.Holidays.Count > 0)
             {
-                findings[i] = window.Measure(findings[i].Start, findings[i].End, findings[i].Statistic);
+                findings[i] = window.Measure(findings[i].Start, findings[i].End, findings[i].Statistic) with
+                {
+                    EarliestStart = findings[i].EarliestStart,
+                    LatestStart = findings[i].LatestStart,
+                };
             }
         }
 

@@ -16,8 +16,16 @@ namespace MetricPipeline.Analysis.Detection;
 /// </remarks>
 public static class SegmentScan
 {
-    /// <summary>A segment and its statistic.</summary>
-    public readonly record struct Segment(int Start, int End, double Statistic);
+    /// <summary>
+    /// A segment and its statistic; <see cref="EarliestStart"/>..<see cref="LatestStart"/> are the onsets the data cannot
+    /// tell from the best one (their statistic within 3 of its: about a 95 % likelihood interval).
+    /// </summary>
+    public readonly record struct Segment(int Start, int End, double Statistic)
+    {
+        public int EarliestStart { get; init; } = Start;
+
+        public int LatestStart { get; init; } = Start;
+    }
 
     /// <summary>The threshold for <paramref name="falseAlertsPerYear"/> at <paramref name="observationsPerYear"/>.</summary>
     public static double Threshold(double falseAlertsPerYear, double observationsPerYear)
@@ -92,7 +100,8 @@ public static class SegmentScan
         // or two before it could join the segment. The start moves by at most three buckets within free ones.
         for (var k = 0; k < found.Count; k++)
         {
-            found[k] = found[k] with { Start = Onset(errors, found[k], taken, levelVariance, freeSum, freeCount, prefix) };
+            var (onset, earliest, latest) = Onset(errors, found[k], taken, levelVariance, freeSum, freeCount, prefix);
+            found[k] = found[k] with { Start = onset, EarliestStart = earliest, LatestStart = latest };
         }
 
         for (var t = 0; t < n && found.Count < 2 * maxSegments; t++)
@@ -113,14 +122,19 @@ public static class SegmentScan
         return found;
     }
 
-    private static int Onset(ReadOnlySpan<double> errors, Segment segment, bool[] taken, double levelVariance, double freeSum, double freeCount, double[] prefix)
+    private static (int Onset, int Earliest, int Latest) Onset(
+        ReadOnlySpan<double> errors, Segment segment, bool[] taken, double levelVariance, double freeSum, double freeCount, double[] prefix)
     {
-        var best = segment.Start;
-        var bestG = double.NegativeInfinity;
         var outsideSum = freeSum + (prefix[segment.End + 1] - prefix[segment.Start]);
         var outsideCount = freeCount + (segment.End - segment.Start + 1);
-        for (var start = Math.Max(0, segment.Start - 3); start <= Math.Min(segment.End - 1, segment.Start + 3); start++)
+        var from = Math.Max(0, segment.Start - 6);
+        var to = Math.Min(segment.End - 1, segment.Start + 6);
+        var statistics = new double[to - from + 1];
+        var best = segment.Start;
+        var bestG = double.NegativeInfinity;
+        for (var start = from; start <= to; start++)
         {
+            statistics[start - from] = double.NegativeInfinity;
             if (start < segment.Start && taken[start])
             {
                 continue;
@@ -135,13 +149,27 @@ public static class SegmentScan
             var length = segment.End - start + 1;
             var clippedInside = prefix[segment.End + 1] - prefix[start];
             var g = Statistic(sum, length, outsideSum - clippedInside, outsideCount - length, levelVariance);
-            if (g > bestG)
+            statistics[start - from] = g;
+
+            // The onset itself moves by at most three buckets from the clipped scan's; the interval looks further.
+            if (Math.Abs(start - segment.Start) <= 3 && g > bestG)
             {
                 (best, bestG) = (start, g);
             }
         }
 
-        return best;
+        var (earliest, latest) = (best, best);
+        while (earliest > from && statistics[earliest - 1 - from] >= bestG - 3)
+        {
+            earliest--;
+        }
+
+        while (latest < to && statistics[latest + 1 - from] >= bestG - 3)
+        {
+            latest++;
+        }
+
+        return (best, earliest, latest);
     }
 
     /// <summary>
