@@ -134,7 +134,8 @@ public sealed partial class BenchServices(string postgres, Uri rabbitMq, Uri man
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
             : "?";
 
-    private HttpClient ManagementClient()
+    /// <summary>A client of the RabbitMQ management API, with its credentials.</summary>
+    public HttpClient ManagementClient()
     {
         var client = new HttpClient { BaseAddress = new UriBuilder(management) { UserName = "", Password = "", Path = "/" }.Uri };
         var credentials = Uri.UnescapeDataString(management.UserInfo);

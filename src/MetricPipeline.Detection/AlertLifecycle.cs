@@ -120,14 +120,17 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
     }
 
     /// <summary>
-    /// An unresolved alert of the same series, before the draft's change and of the opposite sign, that the draft undoes:
-    /// (1 + its change)·(1 + the draft's change) is within half the alert threshold of 1 — the level is back.
+    /// An alert of the same series, before the draft's change and of the opposite sign, that the draft undoes:
+    /// (1 + its change)·(1 + the draft's change) is within half the alert threshold of 1 — the level is back. The alert
+    /// must have been unresolved when the draft's change began: one resolved since (by this recovery, seen again by a
+    /// later pass) is still found, so the recovery is never news; one resolved before is not.
     /// </summary>
     public async Task<Alert?> FindRecoveredAsync(AlertDraft draft, double minRelativeChange, CancellationToken ct)
     {
         var at = new DateTimeOffset(draft.ChangeAt, TimeSpan.Zero);
         var earlier = await db.Alerts
-            .Where(a => a.MetricKey == draft.MetricKey && a.Segment == draft.Segment && a.ChangeAt < at && a.Status != AlertStatus.Resolved)
+            .Where(a => a.MetricKey == draft.MetricKey && a.Segment == draft.Segment && a.ChangeAt < at
+                && (a.Status != AlertStatus.Resolved || a.ResolvedAt >= at))
             .OrderByDescending(a => a.ChangeAt)
             .ToListAsync(ct);
         return earlier.FirstOrDefault(a =>

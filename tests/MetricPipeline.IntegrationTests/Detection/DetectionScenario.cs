@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MetricPipeline.IntegrationTests.Infrastructure;
 
 namespace MetricPipeline.IntegrationTests.Detection;
 
@@ -108,7 +109,7 @@ public static class DetectionScenario
 
         foreach (var batch in events.Chunk(1000))
         {
-            var response = await ingest.PostAsJsonAsync("v1/events", batch);
+            using var response = await EventSender.PostAsync(ingest, () => JsonContent.Create(batch));
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"ingest answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
 

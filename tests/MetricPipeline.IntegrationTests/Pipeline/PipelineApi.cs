@@ -25,10 +25,8 @@ public sealed class PipelineApi(ServerProcess server)
 
     public async Task<JsonElement> SendAsync(IEnumerable<TestEvent> events, bool ndjson = false)
     {
-        using var content = ndjson
-            ? new StringContent(TestTelemetry.ToNdjson(events), Encoding.UTF8, "application/x-ndjson")
-            : new StringContent(TestTelemetry.ToJsonArray(events), Encoding.UTF8, "application/json");
-        var response = await ingest.PostAsync("v1/events", content);
+        var text = ndjson ? TestTelemetry.ToNdjson(events) : TestTelemetry.ToJsonArray(events);
+        using var response = await EventSender.PostAsync(ingest, () => new StringContent(text, Encoding.UTF8, ndjson ? "application/x-ndjson" : "application/json"));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"ingest answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
