@@ -35,6 +35,27 @@ public static class CpuMeter
         return total;
     }
 
+    /// <summary>CPU seconds (user + system) each of <paramref name="pids"/> has used so far; a pid that is gone is left out.</summary>
+    public static Dictionary<int, double> OwnSeconds(IEnumerable<int> pids)
+    {
+        var result = new Dictionary<int, double>();
+        foreach (var pid in pids)
+        {
+            try
+            {
+                var text = File.ReadAllText($"/proc/{pid}/stat");
+                var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                result[pid] = (long.Parse(rest[11]) + long.Parse(rest[12])) / TicksPerSecond;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException)
+            {
+                // The process ended.
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The oldest process whose command name is <paramref name="comm"/> and whose parent is not (the server's root process).</summary>
     public static int? FindRoot(string comm)
     {

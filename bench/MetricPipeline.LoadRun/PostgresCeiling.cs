@@ -80,7 +80,7 @@ public static class PostgresCeiling
                     throw new InvalidOperationException($"a fresh database claimed {fresh.Count} of {ids.Length} ids");
                 }
 
-                await RollupStore.UpsertBucketsAsync(connection, tx, rows.Deltas, rows.Memberships, CancellationToken.None);
+                await RollupStore.UpsertBucketsAsync(connection, tx, rows.Deltas, rows.Users, CancellationToken.None);
                 await tx.CommitAsync();
             }
         }));
@@ -91,7 +91,7 @@ public static class PostgresCeiling
             batches.Count,
             batches.Sum(b => (long)b.Ids.Length),
             batches.Sum(b => (long)b.Rows.Deltas.Count),
-            batches.Sum(b => (long)b.Rows.Memberships.Count),
+            batches.Sum(b => (long)b.Rows.Users.Count),
             seconds,
             aggregateCpu.TotalSeconds);
     }

@@ -35,13 +35,14 @@ public static class ResultTable
             $"CPU during the end-to-end run (% of one core; 100% × {Environment.ProcessorCount} = the machine): " +
             $"server {Cpu(c => c.Server):N0}%, RabbitMQ {Cpu(c => c.Broker):N0}%, Postgres {Cpu(c => c.Postgres):N0}%, " +
             $"load generator {Cpu(c => c.LoadGenerator):N0}%, whole machine {Cpu(c => c.Machine):N0}% " +
-            $"(others: {Cpu(c => c.Machine - c.Server - c.Broker - c.Postgres - c.LoadGenerator):N0}%)");
+            $"(others: {Cpu(c => c.Machine - c.Server - c.Broker - c.Postgres - c.LoadGenerator):N0}%; Postgres for this run alone {Cpu(c => c.PostgresOwn):N0}%)");
 
         // CPU per event does not depend on how busy the shared machine was: it says what 2 idle cores could do.
         double PerMillion(Func<CpuUse, double> part) => Median(r => part(r.Pipeline.Cpu) * 1e6 / r.Pipeline.UniqueEvents);
-        var total = PerMillion(c => c.Server + c.Broker + c.Postgres);
+        var total = PerMillion(c => c.Pipeline);
         output.WriteLine(
-            $"CPU seconds per million events: server {PerMillion(c => c.Server):N1}, RabbitMQ {PerMillion(c => c.Broker):N1}, Postgres {PerMillion(c => c.Postgres):N1} " +
+            $"CPU seconds per million events: load generator {PerMillion(c => c.LoadGenerator):N1}, server {PerMillion(c => c.Server):N1}, " +
+            $"RabbitMQ {PerMillion(c => c.Broker):N1}, Postgres for this run {PerMillion(c => c.PostgresOwn):N1} (whole shared server {PerMillion(c => c.Postgres):N1}) " +
             $"(total {total:N1}: {Environment.ProcessorCount} idle cores could do ≈{Environment.ProcessorCount * 1e6 / total:N0} events/s)");
     }
 }

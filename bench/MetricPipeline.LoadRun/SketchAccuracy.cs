@@ -35,7 +35,7 @@ public static class SketchAccuracy
         var generator = new TelemetryGenerator(scenario, currentHour.AddHours(-hours));
         var snapshot = new RegistrySnapshot(1, RegistryDocumentReader.ReadYaml(registryYaml).Metrics);
         var catalog = new SegmentCatalog(new RollupOptions().MaxSegmentValues);
-        var exact = new Dictionary<(string Metric, DateTime Hour, string Segment), HashSet<string>>();
+        var exact = new Dictionary<(string Metric, DateTime Hour, string Segment), HashSet<long>>();
         var events = 0;
         await using (var connection = await dataSource.OpenConnectionAsync())
         {
@@ -59,7 +59,7 @@ public static class SketchAccuracy
 
     private static async Task WriteAsync(
         NpgsqlConnection connection, TelemetryEvent[] chunk, RegistrySnapshot snapshot, SegmentCatalog catalog,
-        Dictionary<(string, DateTime, string), HashSet<string>> exact)
+        Dictionary<(string, DateTime, string), HashSet<long>> exact)
     {
         var unresolved = BucketAggregator.UnresolvedValues(chunk, snapshot, catalog);
         if (unresolved.Count > 0)
@@ -69,19 +69,21 @@ public static class SketchAccuracy
 
         var byId = chunk.DistinctBy(e => e.Id).OrderBy(e => e.Id).ToArray();
         var rows = BucketAggregator.Aggregate(byId, snapshot, catalog);
-        foreach (var m in rows.Memberships)
+        // Users by their 64-bit hash: exact unless two ids of a cell share one (odds ~1e-8 for a million users).
+        foreach (var u in rows.Users)
         {
-            if (!exact.TryGetValue((m.MetricKey, m.Start, m.Segment), out var users))
+            var d = rows.Deltas[u.Bucket];
+            if (!exact.TryGetValue((d.MetricKey, d.Start, d.Segment), out var users))
             {
-                exact[(m.MetricKey, m.Start, m.Segment)] = users = new HashSet<string>(StringComparer.Ordinal);
+                exact[(d.MetricKey, d.Start, d.Segment)] = users = [];
             }
 
-            users.Add(m.UserId);
+            users.Add(u.UserHash);
         }
 
         await using var tx = await connection.BeginTransactionAsync();
         await RollupStore.ClaimNewEventsAsync(connection, tx, [.. byId.Select(e => e.Id)], [.. byId.Select(e => e.Timestamp.UtcDateTime)], DateTime.UtcNow, CancellationToken.None);
-        await RollupStore.UpsertBucketsAsync(connection, tx, rows.Deltas, rows.Memberships, CancellationToken.None);
+        await RollupStore.UpsertBucketsAsync(connection, tx, rows.Deltas, rows.Users, CancellationToken.None);
         await tx.CommitAsync();
     }
 
@@ -123,7 +125,7 @@ public static class SketchAccuracy
 
     /// <summary>Per (metric, segment, step): the union of the hour sketches in [t + step − window, t + step), against the union of the exact sets.</summary>
     private static async Task<List<(int Exact, double Sketch)>> UnionsAsync(
-        NpgsqlDataSource dataSource, Dictionary<(string Metric, DateTime Hour, string Segment), HashSet<string>> exact, TimeSpan step, TimeSpan window)
+        NpgsqlDataSource dataSource, Dictionary<(string Metric, DateTime Hour, string Segment), HashSet<long>> exact, TimeSpan step, TimeSpan window)
     {
         var stored = new Dictionary<(string, DateTime, string), double>();
         await using (var cmd = dataSource.CreateCommand("""
@@ -148,7 +150,7 @@ public static class SketchAccuracy
             var hoursOf = cell.ToDictionary(kv => kv.Key.Hour, kv => kv.Value);
             foreach (var day in hoursOf.Keys.Select(h => h.Date).Distinct())
             {
-                var union = new HashSet<string>(StringComparer.Ordinal);
+                var union = new HashSet<long>();
                 foreach (var (hour, users) in hoursOf)
                 {
                     if (hour >= day + step - window && hour < day + step)

@@ -358,7 +358,10 @@ public sealed class EventParser(IngestOptions options, TimeProvider clock)
             }
             else
             {
-                error = EventText.ReadChecked(ref reader, $"property \"{Clip(key)}\"", StoredText.MaxValueBytes, out var text);
+                // The field's name is spelled out only for an error message (it would cost a string per property).
+                error = EventText.ReadChecked(ref reader, "property", StoredText.MaxValueBytes, out var text) is null
+                    ? null
+                    : EventText.ReadChecked(ref reader, $"property \"{Clip(key)}\"", StoredText.MaxValueBytes, out text);
                 properties[key] = text;
             }
         }

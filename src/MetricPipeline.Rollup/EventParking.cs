@@ -50,6 +50,7 @@ public sealed partial class EventParking(RollupProcessor processor, NpgsqlDataSo
     {
         PostgresException pg => pg.SqlState.StartsWith("22", StringComparison.Ordinal) || pg.SqlState.StartsWith("54", StringComparison.Ordinal),
         EncoderFallbackException => true,
+        UnstorableTextException => true,
         NpgsqlException { InnerException: { } inner } => RefusesTheData(inner),
         _ => false,
     };
@@ -58,6 +59,7 @@ public sealed partial class EventParking(RollupProcessor processor, NpgsqlDataSo
     {
         PostgresException pg => $"PostgreSQL refused the event ({pg.SqlState}): {pg.MessageText}",
         NpgsqlException { InnerException: { } inner } => Reason(inner),
+        UnstorableTextException => ex.Message,
         _ => $"the event's text cannot be encoded for PostgreSQL: {ex.Message}",
     };
 

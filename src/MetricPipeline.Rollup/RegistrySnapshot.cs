@@ -27,21 +27,25 @@ public sealed class RegistrySnapshot
     /// <summary>Metrics the event counts toward: same event name, product (when set) and every filter property equal.</summary>
     public IEnumerable<MetricDefinition> MetricsFor(TelemetryEvent e)
     {
+        var metrics = new List<MetricDefinition>();
+        MetricsFor(e, metrics);
+        return metrics;
+    }
+
+    /// <summary>The same as <see cref="MetricsFor(TelemetryEvent)"/>, into a list the caller reuses (the rollup's hot path).</summary>
+    public void MetricsFor(TelemetryEvent e, List<MetricDefinition> into)
+    {
+        into.Clear();
         if (!byEvent.TryGetValue(e.Name, out var candidates))
         {
-            yield break;
+            return;
         }
 
         foreach (var metric in candidates)
         {
-            if (metric.Product is not null && !string.Equals(metric.Product, e.Product, StringComparison.Ordinal))
+            if ((metric.Product is null || string.Equals(metric.Product, e.Product, StringComparison.Ordinal)) && Matches(metric.Filter, e.Properties))
             {
-                continue;
-            }
-
-            if (Matches(metric.Filter, e.Properties))
-            {
-                yield return metric;
+                into.Add(metric);
             }
         }
     }

@@ -13,6 +13,7 @@ public static class RollupExtensions
         services.AddOptions<RollupOptions>().Bind(configuration.GetSection("Rollup"));
         services.AddSingleton<RegistryCache>();
         services.AddSingleton(sp => new SegmentCatalog(sp.GetRequiredService<IOptions<RollupOptions>>().Value.MaxSegmentValues));
+        services.AddSingleton(sp => new RecentClaims(sp.GetRequiredService<IOptions<RollupOptions>>().Value.RecentClaimsPerGeneration));
         services.AddSingleton<RollupProcessor>();
         services.AddSingleton<EventParking>();
         services.AddHostedService<PartitionMaintenance>();

@@ -27,4 +27,10 @@ public sealed class RollupOptions
 
     /// <summary>Batches processed at once by one worker process.</summary>
     public int ConcurrentBatches { get; set; } = 2;
+
+    /// <summary>
+    /// Ids this worker remembers having committed, per generation (two are kept, about 40 bytes an id): a re-send
+    /// among them is dropped before the write, so its batch takes the cheaper plain insert.
+    /// </summary>
+    public int RecentClaimsPerGeneration { get; set; } = 100_000;
 }

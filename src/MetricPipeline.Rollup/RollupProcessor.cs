@@ -10,13 +10,20 @@ namespace MetricPipeline.Rollup;
 /// writes every bucket in a single transaction. If anything fails the transaction rolls back and
 /// the broker redelivers the batch; ids already committed are then skipped.
 /// </summary>
+/// <remarks>
+/// Most batches claim their ids with a plain insert: re-sends this worker has committed itself are left out first
+/// (<see cref="RecentClaims"/>), and only when the insert meets an id seen elsewhere (another worker, an older
+/// re-send) does the batch fall back to the insert that sorts new ids from seen ones.
+/// </remarks>
 public sealed class RollupProcessor(
-    NpgsqlDataSource dataSource, RegistryCache registry, SegmentCatalog catalog, TimeProvider clock)
+    NpgsqlDataSource dataSource, RegistryCache registry, SegmentCatalog catalog, RecentClaims recent, TimeProvider clock)
 {
     private static readonly Meter Meter = new("MetricPipeline.Rollup");
     private static readonly Counter<long> Counted = Meter.CreateCounter<long>("events_counted", "events");
     private static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("events_duplicate", "events");
     private static readonly Counter<long> BucketRows = Meter.CreateCounter<long>("bucket_rows_written", "rows");
+    private static readonly Counter<long> SortedClaims = Meter.CreateCounter<long>(
+        "claims_sorted", "batches", "Batches whose plain id insert met an id seen before and were claimed by the sorting insert");
 
     public async Task<RollupResult> ProcessAsync(IReadOnlyList<TelemetryEvent> events, CancellationToken ct)
     {
@@ -34,25 +41,44 @@ public sealed class RollupProcessor(
             await catalog.PrepareAsync(connection, unresolved, ct);
         }
 
-        var ids = unique.Keys.ToArray();
-        Array.Sort(ids);
-        var occurred = new DateTime[ids.Length];
+        // Ids this worker committed lately are re-sends: certainly seen, so they are left out before writing.
+        var candidates = new List<TelemetryEvent>(unique.Count);
+        foreach (var e in unique.Values)
+        {
+            if (!recent.Contains(e.Id, e.Timestamp.UtcDateTime))
+            {
+                candidates.Add(e);
+            }
+        }
+
+        candidates.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        var ids = new Guid[candidates.Count];
+        var occurred = new DateTime[candidates.Count];
         for (var i = 0; i < ids.Length; i++)
         {
-            occurred[i] = unique[ids[i]].Timestamp.UtcDateTime;
+            (ids[i], occurred[i]) = (candidates[i].Id, candidates[i].Timestamp.UtcDateTime);
         }
 
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var fresh = await RollupStore.ClaimNewEventsAsync(connection, tx, ids, occurred, clock.GetUtcNow().UtcDateTime, ct);
-        var batch = BucketAggregator.Aggregate(unique.Values.Where(e => fresh.Contains(e.Id)), snapshot, catalog);
-        await RollupStore.UpsertBucketsAsync(connection, tx, batch.Deltas, batch.Memberships, ct);
-        await tx.CommitAsync(ct);
+        var seenAt = clock.GetUtcNow().UtcDateTime;
+        var counted = candidates;
+        if (ids.Length > 0 && !await RollupStore.TryClaimAllAsync(connection, tx, ids, occurred, seenAt, ct))
+        {
+            SortedClaims.Add(1);
+            var fresh = await RollupStore.ClaimNewEventsAsync(connection, tx, ids, occurred, seenAt, ct);
+            counted = candidates.FindAll(e => fresh.Contains(e.Id));
+        }
 
-        var duplicates = events.Count - fresh.Count;
-        Counted.Add(fresh.Count);
+        var batch = BucketAggregator.Aggregate(counted, snapshot, catalog);
+        await RollupStore.UpsertBucketsAsync(connection, tx, batch.Deltas, batch.Users, ct);
+        await tx.CommitAsync(ct);
+        recent.AddCommitted(ids, occurred, ids.Length);
+
+        var duplicates = events.Count - counted.Count;
+        Counted.Add(counted.Count);
         Duplicates.Add(duplicates);
         BucketRows.Add(batch.Deltas.Count);
-        return new RollupResult(fresh.Count, duplicates, batch.Deltas.Count, batch.Memberships.Count);
+        return new RollupResult(counted.Count, duplicates, batch.Deltas.Count, batch.Users.Count);
     }
 }
 

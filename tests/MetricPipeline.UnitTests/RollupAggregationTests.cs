@@ -61,4 +61,30 @@ public sealed class RollupAggregationTests
         Assert.DoesNotContain(batch.Deltas, d => d.Sum == 7);
         Assert.Equal(batch.Deltas.OrderBy(d => d.MetricKey, StringComparer.Ordinal).ThenBy(d => d.Start).ThenBy(d => d.Segment, StringComparer.Ordinal), batch.Deltas);
     }
+
+    [Fact]
+    public void Users_of_a_distinct_users_metric_are_hashed_once_per_bucket_they_fall_in()
+    {
+        var registry = new RegistrySnapshot(1,
+        [
+            new MetricDefinition { Key = "users", Name = "Users", Kind = MetricKind.DistinctUsers, Event = "task_completed", Dimensions = ["plan"] },
+            new MetricDefinition { Key = "tasks", Name = "Tasks", Kind = MetricKind.Count, Event = "task_completed" },
+        ]);
+        TelemetryEvent By(string? user, int minutes) => new(Guid.NewGuid(), "app", "task_completed", At.AddMinutes(minutes), user, 1, null);
+        var events = new[] { By("u1", 0), By("u1", 5), By("u2", 10), By("u1", 60), By(null, 0), By("", 0) };
+
+        var batch = BucketAggregator.Aggregate(events, registry, new SegmentCatalog(cap: 10));
+
+        var seen = batch.Users
+            .Select(u => (batch.Deltas[u.Bucket].MetricKey, batch.Deltas[u.Bucket].Start.Hour, batch.Deltas[u.Bucket].Segment, u.UserHash))
+            .ToList();
+        Assert.Equal(seen.Distinct().Count(), seen.Count);
+        Assert.All(seen, s => Assert.Equal("users", s.MetricKey));
+        var u1 = MetricPipeline.Data.UserHash.Of("u1");
+        var u2 = MetricPipeline.Data.UserHash.Of("u2");
+        // Hour 10: u1 and u2 in the total and in plan=(none); hour 11: u1 in both.
+        (int, string, long)[] expected = [(10, "", u1), (10, "", u2), (10, "plan=(none)", u1), (10, "plan=(none)", u2), (11, "", u1), (11, "plan=(none)", u1)];
+        Assert.Equal(expected.Order().ToList(), seen.Select(s => (s.Hour, s.Segment, s.UserHash)).Order().ToList());
+        Assert.Equal(5, batch.Deltas.Single(d => d.MetricKey == "tasks" && d.Start.Hour == 10).Count);
+    }
 }

@@ -25,6 +25,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The server's process id (a detector names itself machine-pid).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>The server process's resident memory now.</summary>
     public long WorkingSetBytes
     {
@@ -61,6 +64,9 @@ public sealed class ServerProcess : IAsyncDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // The server ships with tiered compilation off (fewer compilations under load, a slower start); tests start
+        // dozens of short-lived servers, so they turn it back on: it changes when code is compiled, not what it does.
+        start.Environment["DOTNET_TieredCompilation"] = "1";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__MetricPipeline"] = "Information";
         foreach (var (k, v) in environment)
