@@ -16,11 +16,12 @@ public static class ApiExtensions
         services.AddSingleton<HistoryAnswers>();
         services.AddSingleton<RegistrySnapshot>();
         services.AddOptions<HistoryOptions>().BindConfiguration("History");
+        services.AddOptions<DetectorRunOptions>().BindConfiguration("Api");
         services.AddOptions<WebhookPolicyOptions>().BindConfiguration("Slack");
         services.TryAddSingleton(sp => new WebhookPolicy(sp.GetRequiredService<IOptions<WebhookPolicyOptions>>().Value));
         return services;
     }
 
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app) =>
-        app.MapRegistryApi().MapTreeApi().MapHistoryApi();
+        app.MapRegistryApi().MapTreeApi().MapHistoryApi().MapDeploymentsApi().MapAlertsApi().MapDetectorApi();
 }

@@ -1,5 +1,4 @@
 using MetricPipeline.Data;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -77,8 +76,4 @@ public static class DetectionExtensions
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }
-
-    /// <summary>Deployments, impact, alerts and the on-demand pass.</summary>
-    public static IEndpointRouteBuilder MapDetectionApi(this IEndpointRouteBuilder app) =>
-        app.MapDeploymentsApi().MapAlertsApi().MapDetectorApi();
 }

@@ -37,7 +37,7 @@ if (roles.Api)
 
 if (roles.Detector || roles.Api)
 {
-    // The API role serves deployments and alerts; only the detector role schedules passes.
+    // The API role serves deployments and alerts; only the detector role runs passes (scheduled, or asked over the bus).
     builder.Services.AddDetection(builder.Configuration, schedule: roles.Detector);
     builder.Services.AddSlackInteractions(builder.Configuration);
     builder.Services.AddScoped<IAlertActions, SlackAlertActions>();
@@ -63,7 +63,6 @@ if (roles.Api)
 
 if (roles.Detector || roles.Api)
 {
-    app.MapDetectionApi();
     app.MapSlackInteractions();
 }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MassTransit;
 using MetricPipeline.Data;
+using MetricPipeline.Detection;
 using MetricPipeline.Rollup;
 using MetricPipeline.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
@@ -47,6 +48,16 @@ public static class HostingExtensions
             if (roles.Worker)
             {
                 bus.AddRollupConsumers();
+            }
+
+            if (roles.Detector)
+            {
+                bus.AddDetectorConsumers();
+            }
+
+            if (roles.Api)
+            {
+                bus.AddRequestClient<RunDetectionPass>();
             }
 
             if (string.Equals(transport, "InMemory", StringComparison.OrdinalIgnoreCase))

@@ -25,6 +25,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The server's process id (a detector names itself machine-pid).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>The server process's resident memory now.</summary>
     public long WorkingSetBytes
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -58,22 +57,9 @@ public sealed class SchemaAndSecretsTests(PipelineEnvironment environment) : ICl
         await using var cmd = new NpgsqlCommand("SELECT definition->'alert'->>'slackWebhook' FROM metrics WHERE key = 'tasks'", connection);
         Assert.Equal(secret, await cmd.ExecuteScalarAsync());
     }
-
     private static async Task<(int Code, string Output)> RunCliAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        // The CLI's own build output: the test folder holds the server's (ASP.NET) dependency set, not the CLI's.
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        start.ArgumentList.Add(Path.Combine(TestServices.RepositoryRoot(), "src", "MetricPipeline.Cli", "bin", configuration, "net10.0", "metricpipe.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
+        var (code, output, error) = await MetricpipeCli.RunAsync(args);
+        return (code, output + error);
     }
 }

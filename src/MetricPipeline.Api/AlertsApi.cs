@@ -1,26 +1,31 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using MetricPipeline.Data;
 using MetricPipeline.Data.Entities;
+using MetricPipeline.Detection;
 using MetricPipeline.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
-namespace MetricPipeline.Detection;
+namespace MetricPipeline.Api;
 
-public sealed record SlackDelivery(string State, int Attempts);
+/// <summary>Where the alert's Slack message stands: pending, sending, delivered, failed or suppressed, and the attempts so far.</summary>
+public sealed record SlackDeliveryState(string State, int Attempts);
 
-public sealed record AlertView(
+/// <summary>An alert as the API shows it; deployments, effect and contributors as the detector stored them.</summary>
+public record AlertView(
     Guid Id, string Metric, string Segment, string Kind, DateTimeOffset ChangeAt, DateTimeOffset DetectedAt, double Value,
     double ExpectedLow, double ExpectedHigh, double RelativeChange, string Direction, JsonElement Deployments, JsonElement? Effect,
-    JsonElement Contributors, string Status, SlackDelivery Slack, Guid? ParentAlertId, double Before, double Score,
+    JsonElement Contributors, string Status, SlackDeliveryState Slack, Guid? ParentAlertId, double Before, double Score,
     DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt)
 {
     public static AlertView Of(Alert a) => new(
         a.Id, a.MetricKey, a.Segment, a.Kind, a.ChangeAt, a.DetectedAt, a.Value, a.ExpectedLow, a.ExpectedHigh, a.RelativeChange,
         a.Direction, Parse(a.Deployments), a.Effect is null ? null : Parse(a.Effect), Parse(a.Contributors), a.Status,
-        new SlackDelivery(a.SlackState, a.SlackAttempts), a.ParentAlertId, a.Before, a.Score, a.AcknowledgedAt, a.ResolvedAt);
+        new SlackDeliveryState(a.SlackState, a.SlackAttempts), a.ParentAlertId, a.Before, a.Score, a.AcknowledgedAt, a.ResolvedAt);
 
     private static JsonElement Parse(string json)
     {
@@ -31,6 +36,29 @@ public sealed record AlertView(
 
 public sealed record AlertHistoryView(DateTimeOffset At, string Event, string? Detail);
 
+/// <summary><c>GET /v1/alerts</c>: newest first, at most 1,000.</summary>
+public sealed record AlertList(IReadOnlyList<AlertView> Alerts);
+
+/// <summary>
+/// <c>GET /v1/alerts/{id}</c>: the alert's own fields at the top level (as in the list), with its history and the
+/// alerts attached to it beside them.
+/// </summary>
+public sealed record AlertDetail : AlertView
+{
+    public AlertDetail(AlertView alert, IReadOnlyList<AlertHistoryView> history, IReadOnlyList<Guid> attached)
+        : base(alert)
+    {
+        History = history;
+        Attached = attached;
+    }
+
+    [JsonPropertyOrder(1)]
+    public IReadOnlyList<AlertHistoryView> History { get; }
+
+    [JsonPropertyOrder(2)]
+    public IReadOnlyList<Guid> Attached { get; }
+}
+
 /// <summary><c>GET /v1/alerts</c>, <c>GET /v1/alerts/{id}</c> (the alert with its history and attached alerts), acknowledge and resolve.</summary>
 public static class AlertsApi
 {
@@ -40,12 +68,12 @@ public static class AlertsApi
     {
         app.MapGet("/v1/alerts", ListAsync);
         app.MapGet("/v1/alerts/{id:guid}", GetAsync);
-        app.MapPost("/v1/alerts/{id:guid}/acknowledge", AcknowledgeAsync).RequireKey(KeyKind.Admin);
+        app.MapPost("/v1/alerts/{id:guid}/acknowledge", AcknowledgeAsync).RequireKey(KeyKind.Admin).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapPost("/v1/alerts/{id:guid}/resolve", ResolveAsync).RequireKey(KeyKind.Admin);
         return app;
     }
 
-    private static async Task<IResult> ListAsync(string? status, string? metric, MetricPipelineDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<AlertList>, ProblemHttpResult>> ListAsync(string? status, string? metric, MetricPipelineDbContext db, CancellationToken ct)
     {
         if (status is not null && !Statuses.Contains(status, StringComparer.Ordinal))
         {
@@ -64,10 +92,10 @@ public static class AlertsApi
         }
 
         var rows = await query.OrderByDescending(a => a.DetectedAt).ThenBy(a => a.MetricKey).ThenBy(a => a.Segment).Take(1000).ToListAsync(ct);
-        return Results.Json(new { alerts = rows.Select(AlertView.Of) }, AlertJson.Options);
+        return TypedResults.Ok(new AlertList([.. rows.Select(AlertView.Of)]));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, MetricPipelineDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<AlertDetail>, ProblemHttpResult>> GetAsync(Guid id, MetricPipelineDbContext db, CancellationToken ct)
     {
         if (await db.Alerts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct) is not { } alert)
         {
@@ -77,14 +105,10 @@ public static class AlertsApi
         var history = await db.AlertHistory.AsNoTracking().Where(h => h.AlertId == id).OrderBy(h => h.At).ThenBy(h => h.Id)
             .Select(h => new AlertHistoryView(h.At, h.Event, h.Detail)).ToListAsync(ct);
         var attached = await db.Alerts.AsNoTracking().Where(a => a.ParentAlertId == id).Select(a => a.Id).ToListAsync(ct);
-        // The alert's own fields at the top level (as in the list), with its history and attached alerts beside them.
-        var body = JsonSerializer.SerializeToNode(AlertView.Of(alert), AlertJson.Options)!.AsObject();
-        body["history"] = JsonSerializer.SerializeToNode(history, AlertJson.Options);
-        body["attached"] = JsonSerializer.SerializeToNode(attached, AlertJson.Options);
-        return Results.Json(body, AlertJson.Options);
+        return TypedResults.Ok(new AlertDetail(AlertView.Of(alert), history, attached));
     }
 
-    private static async Task<IResult> AcknowledgeAsync(Guid id, MetricPipelineDbContext db, AlertLifecycle lifecycle, CancellationToken ct)
+    private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> AcknowledgeAsync(Guid id, MetricPipelineDbContext db, AlertLifecycle lifecycle, CancellationToken ct)
     {
         if (await db.Alerts.SingleOrDefaultAsync(a => a.Id == id, ct) is not { } alert)
         {
@@ -93,14 +117,14 @@ public static class AlertsApi
 
         if (alert.Status == AlertStatus.Resolved)
         {
-            return Results.Problem(detail: $"alert {id} is already resolved; there is nothing to acknowledge", statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+            return TypedResults.Problem(detail: $"alert {id} is already resolved; there is nothing to acknowledge", statusCode: StatusCodes.Status409Conflict, title: "Conflict");
         }
 
         await lifecycle.AcknowledgeAsync(alert, ct);
-        return Results.Json(AlertView.Of(alert), AlertJson.Options);
+        return TypedResults.Ok(AlertView.Of(alert));
     }
 
-    private static async Task<IResult> ResolveAsync(Guid id, MetricPipelineDbContext db, AlertLifecycle lifecycle, CancellationToken ct)
+    private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> ResolveAsync(Guid id, MetricPipelineDbContext db, AlertLifecycle lifecycle, CancellationToken ct)
     {
         if (await db.Alerts.SingleOrDefaultAsync(a => a.Id == id, ct) is not { } alert)
         {
@@ -108,6 +132,6 @@ public static class AlertsApi
         }
 
         await lifecycle.ResolveAsync(alert, "resolved by hand", ct);
-        return Results.Json(AlertView.Of(alert), AlertJson.Options);
+        return TypedResults.Ok(AlertView.Of(alert));
     }
 }
