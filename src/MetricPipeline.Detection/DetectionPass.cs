@@ -307,11 +307,17 @@ public sealed partial class DetectionPass(
         var candidates = await db.Alerts
             .Where(a => a.MetricKey == metric && a.Segment == segment && a.Status != AlertStatus.Resolved && a.ParentAlertId == null && a.ChangeAt >= since)
             .ToListAsync(ct);
-        var recent = Math.Min(series.Series.Metric.Grain == Grain.Hour ? 2 : 1, n - live.TestStart);
-        var back = Enumerable.Range(n - recent, recent).All(t => Math.Abs(live.Scores[t]) < 2);
         var resolved = 0;
         foreach (var alert in candidates)
         {
+            // An outage is over when traffic is back for a bucket or two; a level shift only when the mean of its last
+            // persistence of buckets is back (two buckets of a sparse series land in a wide per-bucket range by chance
+            // while the level is still 17 % down).
+            var hourly = series.Series.Metric.Grain == Grain.Hour;
+            var recent = Math.Min(alert.Kind == "outage" ? (hourly ? 2 : 1) : (hourly ? 6 : 2), n - live.TestStart);
+            var mean = Enumerable.Range(n - recent, recent).Average(t => live.Scores[t]);
+            var back = Enumerable.Range(n - recent, recent).All(t => Math.Abs(live.Scores[t]) < 3)
+                && Math.Abs(mean) < 2 * Math.Sqrt((1.0 / recent) + live.SharedVariance);
             var sign = Math.Sign(alert.RelativeChange);
             var carried = live.Findings.Any(f => f.Ongoing && Math.Sign(f.Relative) == sign);
             if (!carried && back && await lifecycle.ResolveAsync(alert, $"back in range: the last {recent} bucket(s) are within the expected range", ct))

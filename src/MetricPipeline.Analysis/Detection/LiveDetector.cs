@@ -37,7 +37,6 @@ public static class LiveDetector
     {
         ArgumentNullException.ThrowIfNull(layout);
         options ??= new LiveDetectorOptions();
-        var n = y.Length;
         foreach (var v in y)
         {
             if (!double.IsFinite(v))
@@ -46,8 +45,18 @@ public static class LiveDetector
             }
         }
 
+        return Detect(y, layout, options, options.TestLength ?? (layout.Period == 24 ? 72 : layout.Period == 7 ? 7 : 8), extensions: 4);
+    }
+
+    /// <summary>
+    /// The pass with <paramref name="testLength"/> newest observations under test. A finding that starts at the first
+    /// tested observation is cut by the window (a change older than the window, seen by a first pass after a pause):
+    /// the window then grows by a cycle, up to <paramref name="extensions"/> times, so the change is dated where it began.
+    /// </summary>
+    private static LiveDetection Detect(ReadOnlySpan<double> y, SeasonalLayout layout, LiveDetectorOptions options, int testLength, int extensions)
+    {
+        var n = y.Length;
         var p = layout.Period;
-        var testLength = options.TestLength ?? (p == 24 ? 72 : p == 7 ? 7 : 8);
         var levelWindow = options.LevelWindow ?? (p == 24 ? 168 : p == 7 ? 28 : 8);
         // Enough past for medians over cycles: two weeks of hours (the day effects pool over days), three whole weeks of
         // days (each weekday's effect is a median of its own few values).
@@ -159,6 +168,13 @@ public static class LiveDetector
                     LatestStart = findings[i].LatestStart,
                 };
             }
+        }
+
+        var cycle = Math.Max(p, 1);
+        if (extensions > 0 && n - (s0 - cycle) >= 0 && s0 - cycle >= minimumTraining
+            && findings.Any(f => f.Alertable && f.Start == start && f.Start == s0))
+        {
+            return Detect(y, layout, options, testLength + cycle, extensions - 1);
         }
 
         return new LiveDetection(start, expected, low, high, scores, findings, threshold, shared);

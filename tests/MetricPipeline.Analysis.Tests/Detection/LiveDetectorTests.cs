@@ -112,17 +112,21 @@ public sealed class LiveDetectorTests
         }
     }
 
-    [Fact]
-    public void A_drop_older_than_the_tested_window_is_still_dated_to_its_first_bucket()
+    [Theory]
+    [InlineData(2500, 0.03)]
+    [InlineData(200, 0.04)] // the demo's North Star: 80-340 tasks an hour
+    public void A_drop_older_than_the_tested_window_is_still_dated_to_its_first_bucket(double baseRate, double extraNoise)
     {
         // The first pass after three and a half days (the demo's: its rollout lies 84 hours before the pass).
         for (var seed = 0; seed < 8; seed++)
         {
             var change = Hours - 84 - seed;
-            var scenario = LiveScenarioGenerator.Generate(seed + 60, Hours, [new LiveEvent(LiveEventKind.Shift, change, 0.84)]);
+            var scenario = LiveScenarioGenerator.Generate(seed + 60, Hours, [new LiveEvent(LiveEventKind.Shift, change, 0.84)], baseRate, extraNoise);
             var shift = Assert.Single(PassAsOf(scenario, Hours).Findings, f => f.Alertable);
             Assert.Equal(LiveKind.LevelShift, shift.Kind);
-            Assert.InRange(shift.Start, change - 1, change + 1);
+            // Dense counts: dated to the bucket; sparse ones: the onset interval holds the change and the date is close.
+            Assert.InRange(change, shift.EarliestStart - 1, shift.LatestStart + 1);
+            Assert.InRange(shift.Start, change - (baseRate < 1000 ? 3 : 1), change + (baseRate < 1000 ? 3 : 1));
         }
     }
 
