@@ -100,6 +100,7 @@ public static class Program
         var live = EventSource.Live(scenarioYaml, registry, options.Batch, options.Duplicates);
         var sampler = new Sampler(http, server.Pid, management, vhost, dataSource);
         var samples = new List<Sample>();
+        await sampler.StartAsync();
         Console.WriteLine();
         Console.WriteLine(SoakReport.Header);
         var soak = Stopwatch.StartNew();

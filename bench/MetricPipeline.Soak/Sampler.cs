@@ -25,6 +25,14 @@ public sealed class Sampler(HttpClient server, int serverPid, HttpClient managem
     private double lastCpu = CpuMeter.TreeSeconds(serverPid);
     private DateTime lastAt = DateTime.UtcNow;
 
+    /// <summary>Starts the windows now: passes that finished before (during the history's load) are not counted.</summary>
+    public async Task StartAsync()
+    {
+        await using var cmd = database.CreateCommand("SELECT coalesce(max(id), 0) FROM detector_runs");
+        lastRun = (long)(await cmd.ExecuteScalarAsync())!;
+        (lastAt, lastCpu) = (DateTime.UtcNow, CpuMeter.TreeSeconds(serverPid));
+    }
+
     public async Task<Sample> TakeAsync(TimeSpan at, SendWindow window)
     {
         var now = DateTime.UtcNow;

@@ -42,6 +42,7 @@ public static class SoakReport
         Compare(output, "RabbitMQ queue depth, messages", first, last, s => s.QueueMessages, 20, "0.0");
         Compare(output, "detector pass, s", [.. first.Where(s => s.Passes > 0)], [.. last.Where(s => s.Passes > 0)], s => s.PassSeconds, 1, "0.00");
         Compare(output, "server CPU, % of one core", first, last, s => s.ServerCpuPercent, 10, "0");
+        Compare(output, "machine load average (1 min; the machine is shared)", first, last, s => s.Load1, 1, "0.0");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  memory slope over the soak (least squares): RSS {Slope(samples, s => s.RssMiB):+0.0;-0.0} MiB/h, " +
             $"GC heap after collection {Slope(samples, s => s.GcAfterLastMiB):+0.0;-0.0} MiB/h; second half alone: RSS " +
