@@ -35,8 +35,8 @@ public static class SoakReport
         Compare(output, "ingest latency p50, ms", first, last, s => s.P50Ms, 5, "0.0");
         Compare(output, "ingest latency p99, ms", first, last, s => s.P99Ms, 20, "0.0");
         Compare(output, "server RSS, MiB", first, last, s => s.RssMiB, 20, "0.0");
-        Compare(output, "GC heap (allocated, with garbage), MiB", first, last, s => s.GcHeapMiB, 20, "0.0");
-        Compare(output, "GC heap after the last collection, MiB", first, last, s => s.GcAfterLastMiB, 20, "0.0");
+        Compare(output, "GC heap (allocated, with garbage), MiB", first, last, s => s.GcHeapMiB, 5, "0.0");
+        Compare(output, "GC heap after the last collection, MiB", first, last, s => s.GcAfterLastMiB, 5, "0.0");
         Compare(output, "server threads", first, last, s => s.Threads, 5, "0");
         Compare(output, "server's Npgsql connections", first, last, s => s.DbConnections, 2, "0.0");
         Compare(output, "RabbitMQ queue depth, messages", first, last, s => s.QueueMessages, 20, "0.0");
