@@ -51,7 +51,10 @@ public static class SlackInteractionsApi
 
     public static IEndpointRouteBuilder MapSlackInteractions(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/slack/interactions", InteractAsync).DisableAntiforgery().WithName("SlackInteractions");
+        app.MapPost("/v1/slack/interactions", InteractAsync).DisableAntiforgery().WithName("SlackInteractions")
+            .Accepts<object>("application/x-www-form-urlencoded")
+            .Produces(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         return app;
     }
 

@@ -12,15 +12,17 @@ public sealed record CorrelatedDeployment(Guid Id, string Service, string Versio
 /// its position is uncertain by about a bucket either way (a partial first bucket, the decomposition's smoothing), so
 /// a deployment that started in the change's bucket or the next still lines up. The lag reported is changeAt − start
 /// in minutes, 0 when the deployment started at or after the change bucket's start.
-/// A change with no deployment in that window names none.
+/// A change with no deployment in that window names none. When the onset itself is uncertain (a small shift: the
+/// detector's likelihood interval for its first bucket spans several), the window spans that interval too.
 /// </summary>
 public static class DeploymentCorrelation
 {
     public static IReadOnlyList<CorrelatedDeployment> Correlate(
-        IEnumerable<Deployment> deployments, MetricDefinition metric, IReadOnlySet<string> scopeKeys, DateTime changeAt, TimeSpan width, TimeSpan lag)
+        IEnumerable<Deployment> deployments, MetricDefinition metric, IReadOnlySet<string> scopeKeys, DateTime changeAt, TimeSpan width, TimeSpan lag,
+        DateTime? earliestOnset = null, DateTime? latestOnset = null)
     {
-        var earliest = changeAt - lag - width;
-        var latest = changeAt + (2 * width);
+        var earliest = (earliestOnset is { } e && e < changeAt ? e : changeAt) - lag - width;
+        var latest = (latestOnset is { } l && l > changeAt ? l : changeAt) + (2 * width);
         return [.. deployments
             .Where(d => d.StartedAt.UtcDateTime >= earliest && d.StartedAt.UtcDateTime < latest && InScope(d, metric, scopeKeys))
             .Select(d => new CorrelatedDeployment(d.Id, d.Service, d.Version, d.Kind, Math.Max(0, (int)Math.Round((changeAt - d.StartedAt.UtcDateTime).TotalMinutes))))

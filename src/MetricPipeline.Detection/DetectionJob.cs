@@ -15,7 +15,7 @@ public sealed class DetectionJob(DetectionPass pass, DetectorInstance instance, 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         DateTimeOffset? scheduled = context.ScheduledFireTimeUtc;
-        await pass.RunAsync(clock.GetUtcNow().UtcDateTime, "scheduled", scheduled, instance.Id, cancellationToken);
+        await PassTelemetry.TraceAsync("scheduled", () => pass.RunAsync(clock.GetUtcNow().UtcDateTime, "scheduled", scheduled, instance.Id, cancellationToken));
     }
 }
 

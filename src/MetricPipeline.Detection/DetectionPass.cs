@@ -74,28 +74,46 @@ public sealed partial class DetectionPass(
         var earliest = new DateTimeOffset(asOf - settings.DailyWindow - settings.CorrelationLag, TimeSpan.Zero);
         var deployments = await db.Deployments.AsNoTracking().Where(d => d.StartedAt >= earliest).ToListAsync(ct);
 
-        var analysed = new Dictionary<(string Metric, string Segment), AnalysedSeries>();
-        var segmentsOf = new Dictionary<string, List<AnalysedSeries>>(StringComparer.Ordinal);
-        foreach (var metric in tree.TopDown)
+        // Reading and analysing a node does not depend on any other node: the nodes are read and analysed in parallel
+        // (the reader opens a connection per query), the alerts below are drafted parents first.
+        var metrics = tree.TopDown.ToList();
+        var perMetric = new (AnalysedSeries Total, List<AnalysedSeries> Segments)?[metrics.Count];
+        await Parallel.ForAsync(0, metrics.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.PassParallelism), CancellationToken = ct }, async (i, token) =>
         {
-            var total = await AnalyseAsync(metric, tree, "", readable, ct);
-            if (total is null)
+            var metric = metrics[i];
+            if (await AnalyseAsync(metric, tree, "", readable, token) is not { } total)
             {
-                continue;
+                return;
             }
 
-            analysed[(metric.Key, "")] = total;
             var segments = new List<AnalysedSeries>();
-            foreach (var segment in await LargestSegmentsAsync(metric, tree, total.Series, ct))
+            foreach (var segment in await LargestSegmentsAsync(metric, tree, total.Series, token))
             {
-                if (await AnalyseAsync(metric, tree, segment, readable, ct) is { } s)
+                if (await AnalyseAsync(metric, tree, segment, readable, token) is { } s)
                 {
-                    analysed[(metric.Key, segment)] = s;
                     segments.Add(s);
                 }
             }
 
-            segmentsOf[metric.Key] = segments;
+            perMetric[i] = (total, segments);
+        });
+
+        var analysed = new Dictionary<(string Metric, string Segment), AnalysedSeries>();
+        var segmentsOf = new Dictionary<string, List<AnalysedSeries>>(StringComparer.Ordinal);
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            if (perMetric[i] is not var (total, segments))
+            {
+                continue;
+            }
+
+            analysed[(metrics[i].Key, "")] = total;
+            foreach (var s in segments)
+            {
+                analysed[(metrics[i].Key, s.Series.Segment)] = s;
+            }
+
+            segmentsOf[metrics[i].Key] = segments;
         }
 
         await PassFindings.RecordAsync(db, run.Id, analysed.Values, ct);
@@ -208,7 +226,9 @@ public sealed partial class DetectionPass(
         var effect = new EffectEstimate(
             finding.Relative, finding.RelativeLow, finding.RelativeHigh, finding.Observed, finding.Expected, finding.ExpectedLow, finding.ExpectedHigh,
             series.Live.TestStart, finding.Length, series.Series.Periods);
-        var correlated = DeploymentCorrelation.Correlate(deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag);
+        var correlated = DeploymentCorrelation.Correlate(
+            deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag,
+            series.Series.Times[finding.EarliestStart], series.Series.Times[finding.LatestStart]);
         var contributors = series.Series.Segment.Length > 0
             ? new Contributors([], [])
             : AlertExplanation.Explain(

@@ -36,6 +36,9 @@ public sealed class DetectorOptions
     /// </summary>
     public double FalseAlertsPerSeriesYear { get; set; } = 0.25;
 
+    /// <summary>Nodes read and analysed at the same time in a pass (default: one per processor).</summary>
+    public int PassParallelism { get; set; } = Environment.ProcessorCount;
+
     /// <summary>Segments analysed per node besides its total, largest first.</summary>
     public int MaxSegmentsPerNode { get; set; } = 5;
 

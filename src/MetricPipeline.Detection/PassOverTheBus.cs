@@ -16,7 +16,8 @@ public sealed class RunDetectionPassConsumer(DetectionPass pass, DetectorInstanc
 {
     public async Task Consume(ConsumeContext<RunDetectionPass> context)
     {
-        var result = await pass.RunAsync(DateTime.SpecifyKind(context.Message.AsOf, DateTimeKind.Utc), "on_demand", null, instance.Id, context.CancellationToken);
+        var result = await PassTelemetry.TraceAsync(
+            "on_demand", () => pass.RunAsync(DateTime.SpecifyKind(context.Message.AsOf, DateTimeKind.Utc), "on_demand", null, instance.Id, context.CancellationToken));
         await context.RespondAsync(new DetectionPassRan(result.RunId, result.Nodes, result.Opened, result.Resolved, instance.Id));
     }
 }

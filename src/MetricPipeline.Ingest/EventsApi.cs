@@ -30,7 +30,12 @@ public static partial class EventsApi
         app.MapPost("/v1/events", AcceptAsync)
             .RequireKey(KeyKind.Ingest)
             .RequireRateLimiting(RateLimitPolicy)
-            .WithName("PostEvents");
+            .WithName("PostEvents")
+            .Accepts<object>("application/json", "application/x-ndjson")
+            .Produces<IngestResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

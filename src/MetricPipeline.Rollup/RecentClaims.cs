@@ -11,12 +11,12 @@ namespace MetricPipeline.Rollup;
 public sealed class RecentClaims(int capacityPerGeneration)
 {
     private readonly Lock gate = new();
-    private HashSet<(Guid, long)> current = [];
-    private HashSet<(Guid, long)> previous = [];
+    private HashSet<Claim> current = new(capacityPerGeneration);
+    private HashSet<Claim> previous = [];
 
     public bool Contains(Guid id, DateTime occurredAtUtc)
     {
-        var key = (id, occurredAtUtc.Ticks);
+        var key = new Claim(id, occurredAtUtc.Ticks);
         lock (gate)
         {
             return current.Contains(key) || previous.Contains(key);
@@ -32,11 +32,24 @@ public sealed class RecentClaims(int capacityPerGeneration)
             {
                 if (current.Count >= capacityPerGeneration)
                 {
-                    (previous, current) = (current, []);
+                    (previous, current) = (current, new HashSet<Claim>(capacityPerGeneration));
                 }
 
-                current.Add((ids[i], occurredAtUtc[i].Ticks));
+                current.Add(new Claim(ids[i], occurredAtUtc[i].Ticks));
             }
         }
+    }
+
+    /// <summary>An id and its event time, compared and hashed without the general tuple comparer.</summary>
+    private readonly struct Claim(Guid id, long ticks) : IEquatable<Claim>
+    {
+        private readonly Guid id = id;
+        private readonly long ticks = ticks;
+
+        public bool Equals(Claim other) => id == other.id && ticks == other.ticks;
+
+        public override bool Equals(object? obj) => obj is Claim other && Equals(other);
+
+        public override int GetHashCode() => id.GetHashCode() ^ ticks.GetHashCode();
     }
 }

@@ -12,6 +12,7 @@ var roles = ServerRoles.From(builder.Configuration);
 
 builder.UseDefaultUrl("http://127.0.0.1:5080");
 builder.AddServiceDefaults();
+builder.AddOpenTelemetryExport(roles);
 builder.AddApiDocument();
 builder.AddDataAccess();
 builder.AddMessageBus(roles);

@@ -7,7 +7,9 @@ namespace MetricPipeline.Analysis.Detection;
 /// the level at the end of the learning part. <see cref="Start"/> is where the test begins: the cut, or a recent step
 /// before it that has too little data after it to be learned. Forecast(t) = level + slope·(t − level's centre) +
 /// seasonal(t) for any t ≥ Start; Variance(t) = Scale² · the noise model's variance there (Scale from an
-/// out-of-sample check, 1 until then).
+/// out-of-sample check, 1 until then). <see cref="LevelVariance"/> is the variance of the error all forecasts of the
+/// test window share, at its newest observation: the level's, the drift's over the distance, the day effect's, and the
+/// day's own (whole days move more than their hours' noise explains).
 /// </summary>
 internal sealed record LearnedNormal(
     SeasonalBaseline Baseline, NoiseModel Noise, double Level, double LevelVariance, double LevelCentre, double Slope, int Start, double Scale = 1)
@@ -37,14 +39,15 @@ internal sealed record LearnedNormal(
         var start = cut;
         var (from, to) = (Math.Max(0, cut - levelWindow), cut);
         var slopeFrom = Math.Max(0, cut - (2 * levelWindow));
-        var drift = Drift(d, slopeFrom, cut, cycle, shrink: false);
+        var (drift, _) = Drift(d, slopeFrom, cut, cycle, shrink: false);
         if (RecentStep(d, z, noise, slopeFrom, cut, drift) is { } step)
         {
             if (cut - step < Math.Max(2 * layout.Period, 3))
             {
-                start = step;
-                (from, to) = (Math.Max(0, step - levelWindow), step);
-                slopeFrom = Math.Max(0, step - (2 * levelWindow));
+                // A few buckets before the step's estimate (it can be off by a bucket or three): the scan dates the onset.
+                start = Math.Max(1, step - Math.Max(2, layout.Period / 4));
+                (from, to) = (Math.Max(0, start - levelWindow), start);
+                slopeFrom = Math.Max(0, start - (2 * levelWindow));
             }
             else
             {
@@ -54,21 +57,46 @@ internal sealed record LearnedNormal(
         }
 
         var (level, levelVariance) = MeanLevel(d, z, noise, from, to);
-        var slope = Drift(d, slopeFrom, to, cycle, shrink: true);
-        return new LearnedNormal(baseline, noise, level, levelVariance, (from + to - 1) / 2.0, slope, start);
+        var (slope, slopeError) = Drift(d, slopeFrom, to, cycle, shrink: true);
+        var centre = (from + to - 1) / 2.0;
+        var horizon = z.Length - 1 - centre;
+
+        // A day's own movement: its level's variance beyond what its buckets' noise explains (the local median of a week
+        // it is measured against adds π/2/7 of it).
+        var dayVariance = 0.0;
+        if (layout.Blocks >= 2 && to > from)
+        {
+            var bucketVariance = 0.0;
+            for (var t = from; t < to; t++)
+            {
+                bucketVariance += noise.Variance(z[t]);
+            }
+
+            bucketVariance *= noise.LongRunFactor / (to - from);
+            dayVariance = Math.Max(0, (baseline.CycleLevelVariance / (1 + (Math.PI / 2 / layout.Blocks))) - (bucketVariance / layout.Period));
+        }
+
+        var shared = levelVariance + (slopeError * slopeError * horizon * horizon) + baseline.BlockEffectVariance + dayVariance;
+        return new LearnedNormal(baseline, noise, level, shared, centre, slope, start);
     }
 
     /// <summary>
     /// The drift of d over [from, to): the Theil–Sen slope of its cycle means (per observation), shrunk towards zero by
-    /// its own uncertainty when <paramref name="shrink"/>, max(0, 1 − (se/slope)²), so a steady series projects flat and a growing one keeps growing.
-    /// Zero with fewer than four cycles.
+    /// its own uncertainty when <paramref name="shrink"/>, max(0, 1 − (se/slope)²), so a steady series projects flat and a growing one keeps growing;
+    /// and its standard error. Zero with fewer than four cycles (for days: single days from two weeks on).
     /// </summary>
-    private static double Drift(double[] d, int from, int to, int cycle, bool shrink)
+    private static (double Slope, double Error) Drift(double[] d, int from, int to, int cycle, bool shrink)
     {
         var count = (to - from) / cycle;
+        if (count < 4 && cycle <= 7 && to - from >= 14)
+        {
+            // Days with fewer than four weeks: the deseasonalised days themselves (a day's total is smooth enough).
+            (cycle, count) = (1, to - from);
+        }
+
         if (count < 4)
         {
-            return 0;
+            return (0, 0);
         }
 
         var x = new double[count];
@@ -102,7 +130,7 @@ internal sealed record LearnedNormal(
         var residuals = means.Select((m, j) => m - intercept - (slope * (x[j] - xBar))).ToArray();
         var scale = RobustStatistics.MadToSigma * RobustStatistics.MedianAbsoluteDeviation(residuals, 0);
         var se = scale / Math.Sqrt(x.Sum(v => (v - xBar) * (v - xBar)));
-        return slope == 0 || !shrink ? slope : slope * Math.Max(0, 1 - ((se / slope) * (se / slope)));
+        return (slope == 0 || !shrink ? slope : slope * Math.Max(0, 1 - ((se / slope) * (se / slope))), se);
     }
 
     /// <summary>The strongest single step of d in [from, to) when its two-sample |t| exceeds the threshold; else null.</summary>

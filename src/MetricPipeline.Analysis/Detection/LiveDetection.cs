@@ -19,7 +19,7 @@ public enum LiveKind
 /// <summary>Settings of the <see cref="LiveDetector"/>. The defaults are documented in docs/DETECTION.md.</summary>
 public sealed record LiveDetectorOptions
 {
-    /// <summary>Newest observations under test (never learned from). Null: 72 for hourly, 14 for daily, 8 otherwise.</summary>
+    /// <summary>Newest observations under test (never learned from). Null: 72 for hourly, 7 for daily, 8 otherwise.</summary>
     public int? TestLength { get; init; }
 
     /// <summary>Observations before the test window the level is estimated from. Null: one week of hours, four weeks of days, 8 otherwise.</summary>
@@ -72,15 +72,26 @@ public sealed record LiveFinding(
     double Relative, double RelativeLow, double RelativeHigh, double Statistic)
 {
     public int Length => End - Start + 1;
+
+    /// <summary>
+    /// The onsets the data cannot tell from <see cref="Start"/> (about a 95 % likelihood interval; both equal to it when
+    /// the onset is clear): a small shift's first bucket is uncertain by a few.
+    /// </summary>
+    public int EarliestStart { get; init; } = Start;
+
+    /// <inheritdoc cref="EarliestStart"/>
+    public int LatestStart { get; init; } = Start;
 }
 
 /// <summary>
 /// The live detector's answer: the test window starts at <see cref="TestStart"/>; there, <see cref="Expected"/> and
 /// its range are the forecast per observation and <see cref="Scores"/> the standardised errors (NaN before it).
+/// <see cref="SharedVariance"/> is the variance, in units of one standardised error, of the error every forecast in
+/// the window shares (the level's, the day effect's): a mean of L scores has variance 1/L + this.
 /// </summary>
 public sealed record LiveDetection(
     int TestStart, double[] Expected, double[] ExpectedLow, double[] ExpectedHigh, double[] Scores,
-    IReadOnlyList<LiveFinding> Findings, double Threshold)
+    IReadOnlyList<LiveFinding> Findings, double Threshold, double SharedVariance = 0)
 {
     public static LiveDetection Empty(int n) =>
         new(n, Filled(n), Filled(n), Filled(n), Filled(n), [], double.PositiveInfinity);

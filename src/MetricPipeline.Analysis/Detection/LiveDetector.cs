@@ -47,9 +47,11 @@ public static class LiveDetector
         }
 
         var p = layout.Period;
-        var testLength = options.TestLength ?? (p == 24 ? 72 : p == 7 ? 14 : 8);
+        var testLength = options.TestLength ?? (p == 24 ? 72 : p == 7 ? 7 : 8);
         var levelWindow = options.LevelWindow ?? (p == 24 ? 168 : p == 7 ? 28 : 8);
-        var minimumTraining = p >= 2 ? (layout.Blocks >= 2 ? 2 * p * layout.Blocks : 2 * p) : 8;
+        // Enough past for medians over cycles: two weeks of hours (the day effects pool over days), three whole weeks of
+        // days (each weekday's effect is a median of its own few values).
+        var minimumTraining = p >= 2 ? (layout.Blocks >= 2 ? 2 * p * layout.Blocks : (4 * p) - 1) : 8;
         testLength = Math.Min(testLength, n - minimumTraining);
         if (testLength < 1)
         {
@@ -112,11 +114,23 @@ public static class LiveDetector
 
         meanVariance /= n - start;
         var threshold = SegmentScan.Threshold(options.FalseAlertsPerYear, options.ObservationsPerYear);
-        var segments = SegmentScan.Find(errors, options.Clip, levelVariance / (noise.LongRunFactor * meanVariance), threshold);
+        var shared = levelVariance / (noise.LongRunFactor * meanVariance);
+        var segments = SegmentScan.Find(errors, options.Clip, shared, threshold);
+        var found = new bool[n];
+        foreach (var segment in segments)
+        {
+            Array.Fill(found, true, start + segment.Start, segment.End - segment.Start + 1);
+        }
+
+        var window = new Window(y.ToArray(), z, normal, multiplicative, offset, z975, options, errors, start, found, noise.LongRunFactor * meanVariance, shared);
         var findings = new List<LiveFinding>(segments.Count);
         foreach (var segment in segments)
         {
-            findings.Add(Measure(y, z, start + segment.Start, start + segment.End, segment.Statistic, normal, multiplicative, offset, z975, options));
+            findings.Add(window.Measure(start + segment.Start, start + segment.End, segment.Statistic) with
+            {
+                EarliestStart = start + segment.EarliestStart,
+                LatestStart = start + segment.LatestStart,
+            });
         }
 
         findings.Sort((a, b) => a.Start.CompareTo(b.Start));
@@ -125,23 +139,70 @@ public static class LiveDetector
             // The scan masks what it found, so one long deviation can come back as two touching pieces: one finding.
             if (findings[i].Start <= findings[i - 1].End + 2 && Math.Sign(findings[i].Relative) == Math.Sign(findings[i - 1].Relative))
             {
-                findings[i - 1] = Measure(y, z, findings[i - 1].Start, findings[i].End, Math.Max(findings[i - 1].Statistic, findings[i].Statistic), normal, multiplicative, offset, z975, options);
+                findings[i - 1] = window.Measure(findings[i - 1].Start, findings[i].End, Math.Max(findings[i - 1].Statistic, findings[i].Statistic)) with
+                {
+                    EarliestStart = findings[i - 1].EarliestStart,
+                    LatestStart = findings[i - 1].LatestStart,
+                };
                 findings.RemoveAt(i);
             }
         }
-        return new LiveDetection(start, expected, low, high, scores, findings, threshold);
+
+        // A holiday broken in two by a spike: the piece after it belongs to a day already known to be a holiday.
+        for (var i = 0; i < findings.Count; i++)
+        {
+            if (findings[i].Alertable && window.Holidays.Count > 0)
+            {
+                findings[i] = window.Measure(findings[i].Start, findings[i].End, findings[i].Statistic) with
+                {
+                    EarliestStart = findings[i].EarliestStart,
+                    LatestStart = findings[i].LatestStart,
+                };
+            }
+        }
+
+        return new LiveDetection(start, expected, low, high, scores, findings, threshold, shared);
     }
 
-    private static LiveFinding Measure(
-        ReadOnlySpan<double> y, double[] z, int from, int to, double statistic, LearnedNormal normal, bool multiplicative, double offset, double z975,
-        LiveDetectorOptions options)
+    /// <summary>One pass's test window: what measuring a finding needs.</summary>
+    private sealed record Window(
+        double[] Y, double[] Z, LearnedNormal Normal, bool Multiplicative, double Offset, double Z975, LiveDetectorOptions Options,
+        double[] Errors, int Start, bool[] Found, double Unit, double Shared)
     {
+        public HashSet<int> Holidays { get; } = [];
+
+        /// <summary>
+        /// The finding for observations [from, to]: its effect against the forecast moved by the shared error that the
+        /// rest of the window (outside every finding) measures, as the scan tested it.
+        /// </summary>
+        public LiveFinding Measure(int from, int to, double statistic)
+        {
+            double outsideSum = 0, outsideCount = 0;
+            for (var t = Start; t < Z.Length; t++)
+            {
+                if (!Found[t] && (t < from || t > to) && !SegmentScan.Isolated(Errors, t - Start))
+                {
+                    outsideSum += Math.Clamp(Errors[t - Start], -Options.Clip, Options.Clip);
+                    outsideCount++;
+                }
+            }
+
+            var (shift, sharedVariance) = SegmentScan.SharedError(outsideSum, outsideCount, Shared);
+            return LiveDetector.Measure(this, from, to, statistic, shift * Math.Sqrt(Unit), sharedVariance * Unit);
+        }
+    }
+
+    private static LiveFinding Measure(Window w, int from, int to, double statistic, double shift, double sharedVariance)
+    {
+        var (y, z, normal, multiplicative, offset, z975, options) = (w.Y, w.Z, w.Normal, w.Multiplicative, w.Offset, w.Z975, w.Options);
+        var holidays = w.Holidays;
         var length = to - from + 1;
         double difference = 0, observed = 0, expected = 0, variance = 0;
         var outage = multiplicative;
         for (var t = from; t <= to; t++)
         {
-            var forecast = normal.Forecast(t);
+            // The forecast as the window has it: moved by the shared error the rest of the window measures.
+            var forecast = normal.Forecast(t) + shift;
             difference += z[t] - forecast;
             observed += y[t];
             var mean = Back(forecast, multiplicative, offset);
@@ -153,7 +214,7 @@ public static class LiveDetector
         difference /= length;
         observed /= length;
         expected /= length;
-        var se = Math.Sqrt((normal.Noise.LongRunFactor * variance / length / length) + normal.LevelVariance);
+        var se = Math.Sqrt((normal.Noise.LongRunFactor * variance / length / length) + sharedVariance);
         double relative, relativeLow, relativeHigh, expectedLow, expectedHigh;
         if (multiplicative)
         {
@@ -179,7 +240,7 @@ public static class LiveDetector
         LiveKind kind = outage && !up ? LiveKind.Outage
             : length >= options.Persistence ? LiveKind.LevelShift
             : up ? LiveKind.Spike : LiveKind.Dip;
-        var holiday = !up && kind != LiveKind.Outage && HolidayLike(from, to, difference, se, normal.Baseline);
+        var holiday = !up && kind != LiveKind.Outage && HolidayLike(from, to, normal.Start, difference, se, normal.Baseline, holidays);
         if (holiday)
         {
             kind = LiveKind.Dip;
@@ -199,19 +260,24 @@ public static class LiveDetector
 
     /// <summary>
     /// A weekday that behaves like the quietest day of the week (a public holiday): the drop starts with the day (its
-    /// first or second bucket), stays within it, and its size is the gap between that weekday's effect and the quietest
+    /// first or second bucket, the last of the day before, or the first bucket under test), stays within it, and its size is the gap between that weekday's effect and the quietest
     /// day's, within a third of the gap or two standard errors. Such a day is an anomaly, not an alert; a drop that
     /// goes on into the next day is not a holiday and alerts then.
     /// </summary>
-    private static bool HolidayLike(int from, int to, double difference, double se, SeasonalBaseline baseline)
+    private static bool HolidayLike(int from, int to, int testStart, double difference, double se, SeasonalBaseline baseline, HashSet<int> holidays)
     {
         var layout = baseline.Layout;
         double gap;
+        int day;
         if (layout.Period >= 2 && layout.Blocks >= 2)
         {
-            // Hourly data: the day of the drop is a cycle; its effect against the quietest day's.
-            var day = layout.Cycle(from);
-            if (layout.Phase(from) > 1 || layout.Cycle(to) != day)
+            // Hourly data: the day of the drop is a cycle; its effect against the quietest day's. It starts with the day
+            // (within a bucket either side of midnight: noise can move the onset by one), with the test window (which a
+            // holiday seen in earlier passes slides out of), or on a day already found to be one; it may run a couple of
+            // buckets into the next day for the same reason.
+            day = layout.Cycle(from) + (layout.Phase(from) == layout.Period - 1 ? 1 : 0);
+            var startsWithDay = layout.Phase(from) <= 1 || layout.Phase(from) == layout.Period - 1 || from == testStart || holidays.Contains(day);
+            if (!startsWithDay || layout.Cycle(Math.Max(from, to - 2)) != day)
             {
                 return false;
             }
@@ -226,6 +292,7 @@ public static class LiveDetector
                 return false;
             }
 
+            day = from;
             gap = baseline.Profile.Min() - baseline.Profile[layout.Phase(from)];
         }
         else
@@ -233,7 +300,13 @@ public static class LiveDetector
             return false;
         }
 
-        return gap < -0.05 && Math.Abs(difference - gap) <= Math.Max(Math.Abs(gap) / 3, 2 * se);
+        var holiday = gap < -0.05 && (difference <= gap / 2 || Math.Abs(difference - gap) <= 3 * se) && difference >= 2 * gap;
+        if (holiday)
+        {
+            holidays.Add(day);
+        }
+
+        return holiday;
     }
 
     /// <summary>c of log(y + c): half an event for counts, 1 % of the median for sums.</summary>

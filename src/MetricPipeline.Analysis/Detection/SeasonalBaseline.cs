@@ -26,12 +26,26 @@ public sealed class SeasonalBaseline
     private readonly double[] profile;
     private readonly double[] blockEffect;
 
-    private SeasonalBaseline(SeasonalLayout layout, double[] profile, double[] blockEffect)
+    private SeasonalBaseline(SeasonalLayout layout, double[] profile, double[] blockEffect, double cycleLevelVariance = 0, double blockEffectVariance = 0)
     {
         Layout = layout;
         this.profile = profile;
         this.blockEffect = blockEffect;
+        CycleLevelVariance = cycleLevelVariance;
+        BlockEffectVariance = blockEffectVariance;
     }
+
+    /// <summary>
+    /// The variance of one cycle's level (a day's mean) around its local level and day effect: the noise of its
+    /// observations averaged, plus whatever moves whole days. 0 without cycle effects.
+    /// </summary>
+    public double CycleLevelVariance { get; }
+
+    /// <summary>
+    /// The variance of a cycle effect's own estimate (a median of a few weeks' deviations): an error every observation
+    /// of that day shares, as the level's does. 0 without cycle effects.
+    /// </summary>
+    public double BlockEffectVariance { get; }
 
     public SeasonalLayout Layout { get; }
 
@@ -96,36 +110,104 @@ public sealed class SeasonalBaseline
         var blocks = layout.Blocks;
         if (blocks >= 2 && complete >= 2 * blocks)
         {
-            // A cycle's level (its mean of z − a is its mean of z: the profile is centred) against the mean of a full
-            // longer cycle around it, which holds every day of the week once and so carries no day effect of its own.
+            // A cycle's level (its mean of z − a is its mean of z: the profile is centred) against the local level
+            // around it: the median of the day-adjusted levels of a full longer cycle (every day of the week once), so a
+            // holiday or an outage among the neighbours does not move it. The day effects and the local levels are
+            // learned in turn, from none, three times: the second round already carries the weekend out of the medians.
             var levels = means;
             var deviations = new List<double>[blocks];
-            for (var d = 0; d < blocks; d++)
+            var window = new double[blocks];
+            for (var round = 0; round < 3; round++)
             {
-                deviations[d] = [];
-            }
-
-            for (var j = 0; j < complete; j++)
-            {
-                var start = Math.Clamp(j - (blocks / 2), 0, complete - blocks);
-                var local = 0.0;
-                for (var k = start; k < start + blocks; k++)
+                for (var d = 0; d < blocks; d++)
                 {
-                    local += levels[k];
+                    deviations[d] = [];
                 }
 
-                deviations[layout.BlockPhase(firstComplete + j)].Add(levels[j] - (local / blocks));
+                for (var j = 0; j < complete; j++)
+                {
+                    var start = Math.Clamp(j - (blocks / 2), 0, complete - blocks);
+                    for (var k = start; k < start + blocks; k++)
+                    {
+                        window[k - start] = levels[k] - blockEffect[layout.BlockPhase(firstComplete + k)];
+                    }
+
+                    var local = round == 0 ? Mean(window) : RobustStatistics.MedianInPlace(window.AsSpan());
+                    deviations[layout.BlockPhase(firstComplete + j)].Add(levels[j] - local);
+                }
+
+                for (var d = 0; d < blocks; d++)
+                {
+                    blockEffect[d] = RobustStatistics.Median(deviations[d].ToArray());
+                }
+
+                Centre(blockEffect);
             }
 
+            // (π/2)·σ²/k for a median of k deviations; σ from the differences between deviations of the same day (a
+            // spread around a median of three or four is too small: the median sits on one of them).
+            var differences = new List<double>();
             for (var d = 0; d < blocks; d++)
             {
-                blockEffect[d] = RobustStatistics.Median(deviations[d].ToArray());
+                for (var i = 0; i < deviations[d].Count; i++)
+                {
+                    for (var k = i + 1; k < deviations[d].Count; k++)
+                    {
+                        differences.Add(Math.Abs(deviations[d][i] - deviations[d][k]));
+                    }
+                }
             }
 
-            Centre(blockEffect);
+            var sigma = differences.Count == 0 ? 0 : RobustStatistics.MadToSigma * RobustStatistics.Median(differences.ToArray()) / Math.Sqrt(2);
+            var perDay = (double)complete / blocks;
+            var effectVariance = Math.PI / 2 * sigma * sigma / perDay;
+            if (layout.Calendar && blocks == 7)
+            {
+                effectVariance = PoolWeekdays(blockEffect, effectVariance);
+            }
+
+            return new SeasonalBaseline(layout, profile, blockEffect, sigma * sigma, effectVariance);
         }
 
         return new SeasonalBaseline(layout, profile, blockEffect);
+    }
+
+    /// <summary>
+    /// Partial pooling of the day effects within the working days and within the weekend (empirical Bayes): each effect
+    /// moves towards its group's mean by v/(v + τ²), τ² the spread of the group's effects beyond their estimation
+    /// variance v. Days that are alike (most products' Monday to Friday) then share one estimate from five times the
+    /// data; a day that really differs keeps its own. Returns the mean variance of the pooled effects.
+    /// </summary>
+    private static double PoolWeekdays(double[] effect, double variance)
+    {
+        if (!(variance > 0))
+        {
+            return variance;
+        }
+
+        var pooledVariance = 0.0;
+        foreach (var (first, count) in new[] { (0, 5), (5, 2) })
+        {
+            var group = effect.AsSpan(first, count);
+            var mean = Mean(group);
+            var spread = 0.0;
+            foreach (var e in group)
+            {
+                spread += (e - mean) * (e - mean);
+            }
+
+            var between = Math.Max(0, (spread / (count - 1)) - variance);
+            var keep = between / (between + variance);
+            for (var i = 0; i < count; i++)
+            {
+                group[i] = mean + (keep * (group[i] - mean));
+            }
+
+            pooledVariance += count * variance * (keep + ((1 - keep) / count));
+        }
+
+        Centre(effect);
+        return pooledVariance / 7;
     }
 
     private static double Mean(ReadOnlySpan<double> values)

@@ -11,8 +11,13 @@ public sealed record SeasonalLayout(int Period, int Blocks, int PhaseOffset, int
     /// <summary>No seasonality (weekly data, or a series too short to learn any).</summary>
     public static SeasonalLayout None { get; } = new(0, 0, 0, 0);
 
+    /// <summary>
+    /// The cycles are calendar days and weeks (block 0 is Monday), so the working days and the weekend can be told apart.
+    /// </summary>
+    public bool Calendar { get; init; }
+
     /// <summary>Hourly buckets: a daily profile and a day-of-week effect; <paramref name="first"/> is the first bucket's start (UTC).</summary>
-    public static SeasonalLayout Hourly(DateTime first) => new(24, 7, first.Hour, DayOfWeekIndex(first));
+    public static SeasonalLayout Hourly(DateTime first) => new(24, 7, first.Hour, DayOfWeekIndex(first)) { Calendar = true };
 
     /// <summary>Daily buckets: a day-of-week profile; <paramref name="first"/> is the first bucket's start (UTC).</summary>
     public static SeasonalLayout Daily(DateTime first) => new(7, 0, DayOfWeekIndex(first), 0);

@@ -18,6 +18,11 @@ public static class SeriesDetector
     {
         options ??= new SeriesDetectorOptions();
         Validate(y, periods);
+        if (options.Multiplicative)
+        {
+            return DetectMultiplicative(y, periods, direction, options);
+        }
+
         var n = y.Length;
 
         var window = periods.Count > 0 ? periods.Max() : 24;
@@ -104,6 +109,29 @@ public static class SeriesDetector
         }
 
         return new SeriesDetection(changePoints, anomalies);
+    }
+
+    /// <summary>
+    /// The detector on z = log y, its answers brought back: levels e^level (geometric means), relative changes
+    /// e^(after − before) − 1, observed and expected values of anomalies on the series' scale.
+    /// </summary>
+    private static SeriesDetection DetectMultiplicative(ReadOnlySpan<double> y, IReadOnlyList<int> periods, MetricDirection direction, SeriesDetectorOptions options)
+    {
+        var z = new double[y.Length];
+        for (var i = 0; i < y.Length; i++)
+        {
+            if (!(y[i] > 0))
+            {
+                throw new ArgumentException($"the multiplicative scale needs every value > 0; observation {i} is {y[i]}", nameof(y));
+            }
+
+            z[i] = Math.Log(y[i]);
+        }
+
+        var onLog = Detect(z, periods, direction, options with { Multiplicative = false, LogScale = true });
+        return new SeriesDetection(
+            [.. onLog.ChangePoints.Select(c => c with { Before = Math.Exp(c.Before), After = Math.Exp(c.After) })],
+            [.. onLog.Anomalies.Select(a => a with { Value = Math.Exp(a.Value), Expected = Math.Exp(a.Expected) })]);
     }
 
     /// <summary>Indices whose remainder lies beyond <paramref name="clip"/> robust σ (1.4826·MAD) of the remainder's median.</summary>
@@ -203,7 +231,7 @@ public static class SeriesDetector
         // Without clipping in the search configuration, the search sees the unclipped scaled series as before.
         var searched = double.IsFinite(options.ChangePoints.ClipAt) ? scaled : ChangePointDetector.ScaleToUnitNoise(deseasonalised, options.ChangePoints.ScaleFloor)!;
         var candidates = ChangePointDetector.Segment(searched, options.ChangePoints).ToList();
-        var shifts = ShiftMeasure.Filter(clipped, candidates, window, testSigma, options.MinRelativeChange, options.MinScore, persistence);
+        var shifts = ShiftMeasure.Filter(clipped, candidates, window, testSigma, options.MinRelativeChange, options.MinScore, persistence, options.LogScale);
 
         // The piecewise-linear search fits a jump that the decomposition has smeared into a short ramp as
         // "before, ramp, after": two same-signed shifts a few hours apart. Report one shift at the ramp's middle.
@@ -221,7 +249,7 @@ public static class SeriesDetector
             }
         }
 
-        return merged.Count == shifts.Count ? (shifts, sigma) : (ShiftMeasure.Filter(clipped, merged, window, testSigma, options.MinRelativeChange, options.MinScore, persistence), sigma);
+        return merged.Count == shifts.Count ? (shifts, sigma) : (ShiftMeasure.Filter(clipped, merged, window, testSigma, options.MinRelativeChange, options.MinScore, persistence, options.LogScale), sigma);
     }
 
     private static void Validate(ReadOnlySpan<double> y, IReadOnlyList<int> periods)

@@ -42,6 +42,16 @@ public sealed record SeriesDetectorOptions
     /// </summary>
     public double SpikeClip { get; init; } = 6;
 
+    /// <summary>
+    /// Seasonality and shifts multiply the level (product counts and sums: the weekend dip scales with the level), so the
+    /// detector runs on log y and reports levels, relative changes and expected values back on the series' scale. Needs
+    /// every value &gt; 0.
+    /// </summary>
+    public bool Multiplicative { get; init; }
+
+    /// <summary>Set by the detector itself when it runs on log y: relative changes are e^(after − before) − 1.</summary>
+    internal bool LogScale { get; init; }
+
     /// <summary>Report runs of anomalous points as one anomaly event at their peak.</summary>
     public bool MergeAnomalyEvents { get; init; } = true;
 

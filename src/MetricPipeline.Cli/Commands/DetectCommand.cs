@@ -18,9 +18,14 @@ internal static class DetectCommand
         var input = new Option<FileInfo>("--input") { Description = "CSV with a header; series in column y (or the last column)", Required = true };
         var period = new Option<string>("--period") { Description = "Seasonal period(s), e.g. 24 or 24,168 (several: MSTL)", Required = true };
         var direction = new Option<string>("--direction") { Description = "up (higher is better, default) or down", DefaultValueFactory = _ => "up" };
+        var scale = new Option<string>("--scale")
+        {
+            Description = "multiplicative (detect on log y: seasonality and shifts scale with the level, as product counts do), additive, or auto (default: multiplicative when every value is > 0)",
+            DefaultValueFactory = _ => "auto",
+        };
         var command = new Command(Name, "Level shifts and anomalies of a CSV series; writes JSON {\"changePoints\":[…],\"anomalies\":[…]}")
         {
-            input, period, direction,
+            input, period, direction, scale,
         };
         command.SetAction(parse =>
         {
@@ -35,7 +40,14 @@ internal static class DetectCommand
                 };
                 var y = SeriesCsv.Read(parse.GetValue(input)!).Y;
                 ChangePointsCommand.RequireFinite(y);
-                var detection = SeriesDetector.Detect(y, periods, metricDirection);
+                var multiplicative = parse.GetValue(scale)?.ToLowerInvariant() switch
+                {
+                    "auto" => y.All(v => v > 0),
+                    "multiplicative" => y.All(v => v > 0) ? true : throw new ArgumentException("--scale multiplicative needs every value > 0; use --scale additive"),
+                    "additive" => false,
+                    var other => throw new ArgumentException($"--scale '{other}' is unknown; use auto, multiplicative or additive"),
+                };
+                var detection = SeriesDetector.Detect(y, periods, metricDirection, new SeriesDetectorOptions { Multiplicative = multiplicative });
                 var output = new
                 {
                     changePoints = detection.ChangePoints.Select(c => new { index = c.Index, before = c.Before, after = c.After, relativeChange = c.RelativeChange, score = c.Score }),

@@ -36,19 +36,26 @@ public static class SegmentApi
     public static IEndpointRouteBuilder MapSegmentApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/batch", (HttpContext http, SegmentIngest ingest, CancellationToken ct) => ingest.AcceptAsync(http, SegmentCall.Batch, ct))
-            .RequireRateLimiting(EventsApi.RateLimitPolicy).WithName("SegmentBatch");
+            .RequireRateLimiting(EventsApi.RateLimitPolicy).WithName("SegmentBatch").WithSegmentAnswers();
         app.MapPost("/v1/b", (HttpContext http, SegmentIngest ingest, CancellationToken ct) => ingest.AcceptAsync(http, SegmentCall.Batch, ct))
-            .RequireRateLimiting(EventsApi.RateLimitPolicy).WithName("SegmentBatchShort");
+            .RequireRateLimiting(EventsApi.RateLimitPolicy).WithName("SegmentBatchShort").WithSegmentAnswers();
         app.MapPost("/v1/track", (HttpContext http, SegmentIngest ingest, CancellationToken ct) => ingest.AcceptAsync(http, SegmentCall.Track, ct))
-            .RequireRateLimiting(EventsApi.RateLimitPolicy).WithName("SegmentTrack");
+            .RequireRateLimiting(EventsApi.RateLimitPolicy).WithName("SegmentTrack").WithSegmentAnswers();
         foreach (var type in new[] { "identify", "page", "screen", "group", "alias" })
         {
             app.MapPost("/v1/" + type, (HttpContext http, SegmentIngest ingest, CancellationToken ct) => ingest.AcceptAsync(http, SegmentCall.Other, ct))
-                .RequireRateLimiting(EventsApi.RateLimitPolicy).WithName("Segment" + char.ToUpperInvariant(type[0]) + type[1..]);
+                .RequireRateLimiting(EventsApi.RateLimitPolicy).WithName("Segment" + char.ToUpperInvariant(type[0]) + type[1..]).WithSegmentAnswers();
         }
 
         return app;
     }
+
+    /// <summary>What the OpenAPI document says a Segment call answers: 200 <c>{"success": true}</c>, or a problem.</summary>
+    private static RouteHandlerBuilder WithSegmentAnswers(this RouteHandlerBuilder endpoint) =>
+        endpoint.Produces<SegmentSuccess>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }
 
 /// <summary>One Segment request: read, authenticate by write key, translate each call, validate, publish, answer.</summary>

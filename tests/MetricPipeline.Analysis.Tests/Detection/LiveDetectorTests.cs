@@ -113,6 +113,82 @@ public sealed class LiveDetectorTests
     }
 
     [Fact]
+    public void A_drop_older_than_the_tested_window_is_still_dated_to_its_first_bucket()
+    {
+        // The first pass after three and a half days (the demo's: its rollout lies 84 hours before the pass).
+        for (var seed = 0; seed < 8; seed++)
+        {
+            var change = Hours - 84 - seed;
+            var scenario = LiveScenarioGenerator.Generate(seed + 60, Hours, [new LiveEvent(LiveEventKind.Shift, change, 0.84)]);
+            var shift = Assert.Single(PassAsOf(scenario, Hours).Findings, f => f.Alertable);
+            Assert.Equal(LiveKind.LevelShift, shift.Kind);
+            Assert.InRange(shift.Start, change - 1, change + 1);
+        }
+    }
+
+    [Fact]
+    public void A_holiday_split_by_a_spike_is_not_an_alert()
+    {
+        var scenario = LiveScenarioGenerator.Generate(
+            12, Hours, [new LiveEvent(LiveEventKind.Holiday, Hours - 60, 1), new LiveEvent(LiveEventKind.Transient, Hours - 60, 2.5, 1)]);
+        var holiday = scenario.Start.AddHours(Hours - 60).Date;
+        var first = (int)(holiday - scenario.Start).TotalHours;
+        Assert.True(holiday.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday), "the test needs a weekday holiday");
+        for (var hour = first + 1; hour <= Math.Min(Hours, first + 48); hour++)
+        {
+            Assert.DoesNotContain(PassAsOf(scenario, hour).Findings, f => f.Alertable);
+        }
+    }
+
+    [Fact]
+    public void Steady_series_raise_at_most_one_false_alert_in_forty_series_weeks_of_passes()
+    {
+        // Forty steady series (drift up to ±15 % over the five weeks), a pass every two hours over the last week.
+        var alerts = new List<string>();
+        for (var seed = 0; seed < 40; seed++)
+        {
+            var drift = ((seed % 7) - 3) * 0.05;
+            var scenario = LiveScenarioGenerator.Generate(seed + 200, Hours, [], drift: drift);
+            var seen = new HashSet<int>();
+            for (var hour = Hours - 168; hour <= Hours; hour += 2)
+            {
+                foreach (var f in PassAsOf(scenario, hour).Findings.Where(f => f.Alertable && Math.Abs(f.Relative) >= 0.03))
+                {
+                    if (seen.Add(f.Start))
+                    {
+                        alerts.Add($"seed {seed} {f.Kind} at {f.Start} {f.Relative:P1}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(alerts.Count <= 1, string.Join("; ", alerts));
+    }
+
+    [Fact]
+    public void A_daily_series_learns_its_weekend_and_alerts_a_20_percent_drop_within_two_days()
+    {
+        var daily = Counts with { ObservationsPerYear = 365.25 };
+        for (var seed = 0; seed < 6; seed++)
+        {
+            var start = new DateTime(2026, 10, 5, 0, 0, 0, DateTimeKind.Utc).AddDays(seed);
+            var change = (36 + (seed % 4)) * 24;
+            var hourly = LiveScenarioGenerator.Generate(seed + 80, 42 * 24, [new LiveEvent(LiveEventKind.Shift, change, 0.8)], drift: 0.1, start: start);
+            var days = Enumerable.Range(0, 42).Select(d => hourly.Y.Skip(d * 24).Take(24).Sum()).ToArray();
+            for (var n = 28; n <= change / 24; n++)
+            {
+                // (What a pass would page on: a pass drops effects under 60 % of the metric's minimum change, 5 % by default.)
+                Assert.DoesNotContain(LiveDetector.Detect(days.AsSpan(0, n), SeasonalLayout.Daily(start), daily).Findings, f => f.Alertable && Math.Abs(f.Relative) >= 0.03);
+            }
+
+            var after = LiveDetector.Detect(days.AsSpan(0, (change / 24) + 2), SeasonalLayout.Daily(start), daily);
+            var drop = Assert.Single(after.Findings, f => f.Alertable && Math.Abs(f.Relative) >= 0.03);
+            Assert.Equal(change / 24, drop.Start);
+            Assert.InRange(drop.Relative, -0.25, -0.15);
+        }
+    }
+
+    [Fact]
     public void The_threshold_follows_the_false_alert_rate()
     {
         var strict = SegmentScan.Threshold(0.1, 8766);

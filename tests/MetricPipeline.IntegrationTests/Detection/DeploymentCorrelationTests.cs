@@ -41,6 +41,20 @@ public sealed class DeploymentCorrelationTests
     }
 
     [Fact]
+    public void An_uncertain_onset_widens_the_window_to_its_interval()
+    {
+        // A small shift dated at 12:00 whose onset could be anywhere from 08:00 to 16:00: a deployment at 15:20 (40 min
+        // before the latest onset) lines up; one at 18:00 still does not.
+        var within = At(ChangeAt.AddHours(3).AddMinutes(20));
+        var after = At(ChangeAt.AddHours(6));
+
+        var found = DeploymentCorrelation.Correlate([within, after], Tasks, TasksScope, ChangeAt, Hour, Lag, ChangeAt.AddHours(-4), ChangeAt.AddHours(4));
+
+        Assert.Equal(within.Id, Assert.Single(found).Id);
+        Assert.Empty(DeploymentCorrelation.Correlate([within], Tasks, TasksScope, ChangeAt, Hour, Lag));
+    }
+
+    [Fact]
     public void Scope_is_the_metric_its_ancestors_or_its_product_and_an_unscoped_deployment_touches_everything()
     {
         var start = ChangeAt.AddMinutes(-30);
