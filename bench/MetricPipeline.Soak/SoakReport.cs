@@ -14,7 +14,9 @@ public static class SoakReport
         $"{s.DatabaseMiB,6:0} | {s.SeenIds,10} | {s.Parked,6} | {s.Passes,6} | {s.PassSeconds,6:0.00} | {s.OpenAlerts,11} | {s.ServerCpuPercent,12:0} | {s.Load1,5:0.00}");
 
     /// <summary>
-    /// The means of the samples in the first and the last window, with each figure's change; memory's least-squares
+    /// The means of the samples in the first and the last window, with each figure's change, and memory's lowest sample in
+    /// each (the heap saw-tooths between full collections, so a window's mean depends on where in a tooth it falls; the
+    /// floor is what a leak raises); memory's least-squares
     /// slope over the whole soak (MiB per hour). A figure is called flat when its last-window mean is within 10 % (plus a
     /// small absolute allowance for noise) of its first-window mean.
     /// </summary>
@@ -35,8 +37,11 @@ public static class SoakReport
         Compare(output, "ingest latency p50, ms", first, last, s => s.P50Ms, 5, "0.0");
         Compare(output, "ingest latency p99, ms", first, last, s => s.P99Ms, 20, "0.0");
         Compare(output, "server RSS, MiB", first, last, s => s.RssMiB, 20, "0.0");
-        Compare(output, "GC heap (allocated, with garbage), MiB", first, last, s => s.GcHeapMiB, 20, "0.0");
-        Compare(output, "GC heap after the last collection, MiB", first, last, s => s.GcAfterLastMiB, 20, "0.0");
+        Compare(output, "GC heap (allocated, with garbage), MiB", first, last, s => s.GcHeapMiB, 5, "0.0");
+        Compare(output, "GC heap after the last collection, MiB", first, last, s => s.GcAfterLastMiB, 5, "0.0");
+        Compare(output, "server RSS, lowest sample, MiB", [first.MinBy(s => s.RssMiB)!], [last.MinBy(s => s.RssMiB)!], s => s.RssMiB, 20, "0.0");
+        Compare(output, "GC heap after collection, lowest sample (the floor a leak would raise), MiB",
+            [first.MinBy(s => s.GcAfterLastMiB)!], [last.MinBy(s => s.GcAfterLastMiB)!], s => s.GcAfterLastMiB, 5, "0.0");
         Compare(output, "server threads", first, last, s => s.Threads, 5, "0");
         Compare(output, "server's Npgsql connections", first, last, s => s.DbConnections, 2, "0.0");
         Compare(output, "RabbitMQ queue depth, messages", first, last, s => s.QueueMessages, 20, "0.0");
