@@ -54,7 +54,7 @@ public sealed class SlackAppModeTests(PipelineEnvironment environment) : IClassF
             await db.SaveChangesAsync();
         }
 
-        await slack.WaitUntilAsync(s => s.Messages.Count == 1, TimeSpan.FromSeconds(30), "the first post");
+        await slack.WaitUntilAsync(s => s.Messages.Count == 1, TimeSpan.FromSeconds(90), "the first post");
         Assert.Equal([500, 429, 200], slack.Requests.Select(r => r.Status));
         var message = Assert.Single(slack.Messages);
         Assert.Equal(SlackWebApiServer.ChannelId, message.Channel);
@@ -69,7 +69,7 @@ public sealed class SlackAppModeTests(PipelineEnvironment environment) : IClassF
             await db.SaveChangesAsync();
         }
 
-        await slack.WaitUntilAsync(s => s.Messages.Count == 2, TimeSpan.FromSeconds(30), "the sign-ups post");
+        await slack.WaitUntilAsync(s => s.Messages.Count == 2, TimeSpan.FromSeconds(90), "the sign-ups post");
         Assert.Equal("CGROWTHALERTS", slack.Messages.Single(m => m.Ts != message.Ts).Channel);
 
         // Forged, stale and unsigned clicks are refused and change nothing.
@@ -89,7 +89,7 @@ public sealed class SlackAppModeTests(PipelineEnvironment environment) : IClassF
         Assert.Equal(HttpStatusCode.OK, (await PostClickAsync(client, acknowledge, now, SigningSecret)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PostClickAsync(client, acknowledge, now, SigningSecret)).StatusCode);
         Assert.Equal("acknowledged", await StatusAsync(client, alertId));
-        await slack.WaitUntilAsync(s => s.Messages.Single(m => m.Ts == message.Ts).Replies.Count == 1, TimeSpan.FromSeconds(30), "the acknowledge reply");
+        await slack.WaitUntilAsync(s => s.Messages.Single(m => m.Ts == message.Ts).Replies.Count == 1, TimeSpan.FromSeconds(90), "the acknowledge reply");
         var acknowledged = slack.Messages.Single(m => m.Ts == message.Ts);
         Assert.Equal(1, acknowledged.Edits);
         Assert.Contains("Acknowledged by @ana in Slack", acknowledged.Replies[0], StringComparison.Ordinal);
@@ -107,13 +107,13 @@ public sealed class SlackAppModeTests(PipelineEnvironment environment) : IClassF
             await db.SaveChangesAsync();
         }
 
-        await slack.WaitUntilAsync(s => s.Messages.Single(m => m.Ts == message.Ts).Replies.Count == 2, TimeSpan.FromSeconds(30), "the attach reply");
+        await slack.WaitUntilAsync(s => s.Messages.Single(m => m.Ts == message.Ts).Replies.Count == 2, TimeSpan.FromSeconds(90), "the attach reply");
         Assert.Contains("Attached: Sign-ups moved -14.8% with it", slack.Messages.Single(m => m.Ts == message.Ts).Replies[1], StringComparison.Ordinal);
 
         // Resolved through the API: the same message is edited again and told in the thread.
         using var admin = server.Client(PipelineEnvironment.AdminKey);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"v1/alerts/{alertId}/resolve", null)).StatusCode);
-        await slack.WaitUntilAsync(s => s.Messages.Single(m => m.Ts == message.Ts).Replies.Count == 3, TimeSpan.FromSeconds(30), "the resolve reply");
+        await slack.WaitUntilAsync(s => s.Messages.Single(m => m.Ts == message.Ts).Replies.Count == 3, TimeSpan.FromSeconds(90), "the resolve reply");
 
         await Task.Delay(1_500); // anything sent twice would have arrived by now
         var final = slack.Messages.Single(m => m.Ts == message.Ts);
@@ -151,7 +151,7 @@ public sealed class SlackAppModeTests(PipelineEnvironment environment) : IClassF
             await db.SaveChangesAsync();
         }
 
-        await slack.WaitUntilAsync(s => s.Messages.Count == 1, TimeSpan.FromSeconds(30), "the first post");
+        await slack.WaitUntilAsync(s => s.Messages.Count == 1, TimeSpan.FromSeconds(90), "the first post");
         using var client = server.Client();
         var click = Click(alertId, AlertButtons.Expected);
         Assert.Equal(HttpStatusCode.OK, (await PostClickAsync(client, click, DateTimeOffset.UtcNow, SigningSecret)).StatusCode);
@@ -161,13 +161,13 @@ public sealed class SlackAppModeTests(PipelineEnvironment environment) : IClassF
         var deployments = await client.GetFromJsonAsync($"v1/deployments?from={Iso(changeAt.AddHours(-1))}&to={Iso(changeAt.AddHours(1))}");
         var known = Assert.Single(deployments.GetProperty("deployments").EnumerateArray());
         Assert.Equal("external", known.GetProperty("kind").GetString());
-        await slack.WaitUntilAsync(s => s.Messages[0].Replies.Count == 1, TimeSpan.FromSeconds(30), "the reply");
+        await slack.WaitUntilAsync(s => s.Messages[0].Replies.Count == 1, TimeSpan.FromSeconds(90), "the reply");
         Assert.Contains("Marked as expected — a known change by @ana in Slack", slack.Messages[0].Replies[0], StringComparison.Ordinal);
     }
 
     private static async Task<Alert> WaitForDeliveredAsync(DbContextOptions<MetricPipelineDbContext> options, Guid alertId)
     {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(90);
         while (true)
         {
             await using var db = new MetricPipelineDbContext(options);
