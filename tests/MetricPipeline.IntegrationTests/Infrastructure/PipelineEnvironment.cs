@@ -80,28 +80,7 @@ public sealed class PipelineEnvironment : IAsyncLifetime
         await management.DeleteAsync($"api/vhosts/{Name}");
     }
 
-    /// <summary>
-    /// Drops the database. The forced drop can still find a session it could not end at once (55006, "being accessed by
-    /// other users": a backend that was just starting, or an autovacuum worker); it is tried again for up to 10 s.
-    /// </summary>
-    private async Task DropDatabaseAsync()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var admin = new NpgsqlConnection(endpoints.Postgres);
-                await admin.OpenAsync();
-                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
-                await drop.ExecuteNonQueryAsync();
-                return;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 10)
-            {
-                await Task.Delay(1000);
-            }
-        }
-    }
+    private Task DropDatabaseAsync() => TestDatabases.DropAsync(endpoints.Postgres, Name);
 
     /// <summary>RabbitMQ's management HTTP API, authenticated.</summary>
     public HttpClient ManagementClient()
