@@ -1,4 +1,4 @@
-using MetricPipeline.Analysis.Impact;
+using MetricPipeline.Data.Alerts;
 
 namespace MetricPipeline.Detection;
 
@@ -15,9 +15,9 @@ public sealed record AlertDraft(
     double RelativeChange,
     string Direction,
     double Score,
-    IReadOnlyList<CorrelatedDeployment> Deployments,
-    EffectEstimate? Effect,
-    Contributors Contributors)
+    IReadOnlyList<DeploymentMatch> Deployments,
+    EffectInterval? Effect,
+    AlertContributors Contributors)
 {
     /// <summary>End of the deviation's last bucket (exclusive); for an ongoing one, the end of the newest bucket read.</summary>
     public DateTime EndAt { get; init; } = ChangeAt;

@@ -1,6 +1,7 @@
 using MetricPipeline.Analysis.Detection;
 using MetricPipeline.Analysis.Impact;
 using MetricPipeline.Data;
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using MetricPipeline.Registry;
 using Microsoft.EntityFrameworkCore;
@@ -230,14 +231,12 @@ public sealed partial class DetectionPass(
     {
         var metric = series.Series.Metric;
         var changeAt = series.Series.Times[finding.Start];
-        var effect = new EffectEstimate(
-            finding.Relative, finding.RelativeLow, finding.RelativeHigh, finding.Observed, finding.Expected, finding.ExpectedLow, finding.ExpectedHigh,
-            series.Live.TestStart, finding.Length, series.Series.Periods);
+        var effect = new EffectInterval(finding.Relative, finding.RelativeLow, finding.RelativeHigh);
         var correlated = DeploymentCorrelation.Correlate(
             deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag,
             series.Series.Times[finding.EarliestStart], series.Series.Times[finding.LatestStart]);
         var contributors = series.Series.Segment.Length > 0
-            ? new Contributors([], [])
+            ? AlertContributors.None
             : AlertExplanation.Explain(
                 series, finding.Start, finding.End,
                 tree.Children(metric.Key).Select(c => analysed.GetValueOrDefault((c.Key, ""))).OfType<AnalysedSeries>(),
