@@ -11,7 +11,14 @@ using Npgsql;
 
 namespace MetricPipeline.Detection;
 
-public sealed record DetectionPassResult(long RunId, int Nodes, IReadOnlyList<Guid> Opened, int Resolved);
+public sealed record DetectionPassResult(long RunId, int Nodes, IReadOnlyList<Guid> Opened, int Resolved)
+{
+    /// <summary>The end of the newest bucket the pass read (<see cref="PassWatermark"/>).</summary>
+    public DateTime ReadThrough { get; init; }
+
+    /// <summary>The rollup's watermark the pass saw; null when no rollup worker has reported.</summary>
+    public DateTime? RollupWatermark { get; init; }
+}
 
 /// <summary>
 /// One detection pass as of a given time: every node of the tree (parents first) and its largest segments are read,
@@ -68,9 +75,9 @@ public sealed partial class DetectionPass(
         db.DetectorRuns.Add(run);
         await db.SaveChangesAsync(ct);
 
-        // Only buckets that closed at least the settle delay ago are read: late events of the newest hour are still on
-        // their way, and a half-filled bucket would read as a dip.
-        var readable = asOf - settings.SettleDelay;
+        // Only buckets that closed at least the settle delay ago, and that the rollup has finished, are read: late events
+        // of the newest hour are still on their way or in the queue, and a half-filled bucket would read as a dip.
+        var readable = await PassWatermark.ReadThroughAsync(dataSource, run, asOf, clock.GetUtcNow().UtcDateTime, settings, logger, ct);
         var tree = new MetricTree(await store.AllAsync(ct));
         var earliest = new DateTimeOffset(asOf - settings.DailyWindow - settings.CorrelationLag, TimeSpan.Zero);
         var deployments = await db.Deployments.AsNoTracking().Where(d => d.StartedAt >= earliest).ToListAsync(ct);
@@ -167,7 +174,7 @@ public sealed partial class DetectionPass(
         run.AlertsOpened = opened.Count;
         run.AlertsResolved = resolved;
         await db.SaveChangesAsync(ct);
-        return new DetectionPassResult(run.Id, run.Nodes, opened, resolved);
+        return new DetectionPassResult(run.Id, run.Nodes, opened, resolved) { ReadThrough = readable, RollupWatermark = run.RollupWatermark?.UtcDateTime };
     }
 
     private async Task<AnalysedSeries?> AnalyseAsync(MetricDefinition metric, MetricTree tree, string segment, DateTime asOf, CancellationToken ct)

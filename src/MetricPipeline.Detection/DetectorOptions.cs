@@ -33,6 +33,12 @@ public sealed class DetectorOptions : DeploymentCorrelationOptions
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// A rollup watermark further behind the clock than this is logged as a warning at each pass: a worker is down or
+    /// cannot keep up, and passes read only the buckets the rollup has finished (docs/DETECTION.md, "Rollup watermark").
+    /// </summary>
+    public TimeSpan RollupLagWarning { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// False alerts per series and year the live detector's threshold is set for (with independent errors; see
     /// docs/DETECTION.md). A metric's <c>alert.sensitivity</c> overrides it for that metric.
     /// </summary>
