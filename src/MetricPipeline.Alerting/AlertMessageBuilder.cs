@@ -35,7 +35,7 @@ public static class AlertMessageBuilder
         {
             new HeaderBlock(SlackText.Plain(header)),
             new SectionBlock(SlackText.Markdown(Summary(alert, metric))),
-            new SectionBlock(Fields: Fields(alert, metric, details.Effect)),
+            new SectionBlock(Fields: Fields(alert, metric, details.Effect, details.Onset)),
             new SectionBlock(SlackText.Markdown(Clip(DeploymentsText(details.Deployments, correlationLag)))),
         };
 
@@ -118,15 +118,16 @@ public static class AlertMessageBuilder
         return Clip($"{marker} · {Kind(alert.Kind)} of *{SlackMarkdown.Escape(metric.Name)}* (`{metric.Key}`), {RoleName(metric.Role)}; {better}");
     }
 
-    private static List<SlackText> Fields(Alert alert, MetricDefinition metric, EffectInterval? effect)
+    private static List<SlackText> Fields(Alert alert, MetricDefinition metric, EffectInterval? effect, OnsetInterval? onset)
     {
         var absolute = alert.Value - alert.Before;
+        var uncertain = onset is { } o && o.Earliest != o.Latest ? $"\nbegan between {Utc(o.Earliest)} and {Utc(o.Latest)}" : "";
         var fields = new List<SlackText>
         {
             Field("Current value", Number(alert.Value, metric)),
             Field("Expected range", $"{Number(alert.ExpectedLow, metric)} – {Number(alert.ExpectedHigh, metric)}"),
             Field("Change", $"{SignedPercent(alert.RelativeChange)} ({Signed(absolute, metric)} from {Number(alert.Before, metric)})"),
-            Field("Since", $"{Utc(alert.ChangeAt)}\n{Duration(alert.DetectedAt - alert.ChangeAt)} before detection"),
+            Field("Since", $"{Utc(alert.ChangeAt)}{uncertain}\n{Duration(alert.DetectedAt - alert.ChangeAt)} before detection"),
         };
         if (alert.Segment.Length > 0)
         {

@@ -17,13 +17,14 @@ public sealed record SlackDeliveryState(string State, int Attempts);
 
 /// <summary>
 /// An alert as the API shows it; its deployments, effect and contributors are the detector's typed parts
-/// (<see cref="AlertDetails"/>), read tolerantly from the row.
+/// (<see cref="AlertDetails"/>), read tolerantly from the row; <c>onset</c> is when the change may have begun (null for
+/// alerts stored before onsets were).
 /// </summary>
 public record AlertView(
     Guid Id, string Metric, string Segment, string Kind, DateTimeOffset ChangeAt, DateTimeOffset DetectedAt, double Value,
     double ExpectedLow, double ExpectedHigh, double RelativeChange, string Direction, IReadOnlyList<DeploymentMatch> Deployments, EffectInterval? Effect,
     AlertContributors Contributors, string Status, SlackDeliveryState Slack, Guid? ParentAlertId, double Before, double Score,
-    DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt)
+    DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt, OnsetInterval? Onset)
 {
     public static AlertView Of(Alert a)
     {
@@ -31,7 +32,7 @@ public record AlertView(
         return new(
             a.Id, a.MetricKey, a.Segment, a.Kind, a.ChangeAt, a.DetectedAt, a.Value, a.ExpectedLow, a.ExpectedHigh, a.RelativeChange,
             a.Direction, details.Deployments, details.Effect, details.Contributors, a.Status,
-            new SlackDeliveryState(a.SlackState, a.SlackAttempts), a.ParentAlertId, a.Before, a.Score, a.AcknowledgedAt, a.ResolvedAt);
+            new SlackDeliveryState(a.SlackState, a.SlackAttempts), a.ParentAlertId, a.Before, a.Score, a.AcknowledgedAt, a.ResolvedAt, details.Onset);
     }
 }
 

@@ -58,6 +58,7 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
             e.Property(a => a.Deployments).HasColumnType("jsonb");
             e.Property(a => a.Effect).HasColumnType("jsonb");
             e.Property(a => a.Contributors).HasColumnType("jsonb");
+            e.Property(a => a.Onset).HasColumnType("jsonb");
         });
         modelBuilder.Entity<AlertHistory>(e =>
         {

@@ -24,4 +24,7 @@ public sealed record AlertDraft(
 
     /// <summary>The deviation reaches the newest bucket read.</summary>
     public bool Ongoing { get; init; }
+
+    /// <summary>The first buckets the data cannot tell from <see cref="ChangeAt"/>, when the finding gives them.</summary>
+    public OnsetInterval? Onset { get; init; }
 }

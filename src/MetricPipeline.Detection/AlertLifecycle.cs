@@ -223,6 +223,6 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
         alert.ExpectedHigh = draft.ExpectedHigh;
         alert.RelativeChange = SixDecimals.Round(draft.RelativeChange);
         alert.Score = draft.Score;
-        new AlertDetails(draft.Deployments, draft.Effect, draft.Contributors).WriteTo(alert);
+        new AlertDetails(draft.Deployments, draft.Effect, draft.Contributors, draft.Onset).WriteTo(alert);
     }
 }

@@ -248,6 +248,7 @@ public sealed partial class DetectionPass(
         {
             EndAt = series.Series.Times[finding.End] + series.Series.Width,
             Ongoing = finding.Ongoing,
+            Onset = OnsetInterval.Of(series.Series.Times[finding.EarliestStart], series.Series.Times[finding.LatestStart]),
         };
     }
 

@@ -68,6 +68,16 @@ public class AlertMessageBuilderTests
     }
 
     [Fact]
+    public void An_uncertain_onset_is_given_with_the_change_time_and_a_clear_one_is_not()
+    {
+        var alert = AlertSamples.Drop();
+        alert.Onset = """{"earliest":"2026-11-20T08:00:00Z","latest":"2026-11-20T11:00:00Z"}""";
+        Assert.Contains("*Since*\n2026-11-20 10:00 UTC\nbegan between 2026-11-20 08:00 UTC and 2026-11-20 11:00 UTC\n3 h 10 min before detection", FieldsOf(Build(alert)));
+        alert.Onset = """{"earliest":"2026-11-20T10:00:00Z","latest":"2026-11-20T10:00:00Z"}""";
+        Assert.Contains("*Since*\n2026-11-20 10:00 UTC\n3 h 10 min before detection", FieldsOf(Build(alert)));
+    }
+
+    [Fact]
     public void Bad_and_good_news_are_marked()
     {
         var bad = Build();

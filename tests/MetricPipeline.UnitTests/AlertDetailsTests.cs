@@ -15,7 +15,8 @@ public sealed class AlertDetailsTests
         new EffectInterval(-0.121, -0.151, -0.089),
         new AlertContributors(
             [new ChildContribution("messages_sent", -0.082)],
-            [new SegmentContribution("plan=free", 0.72, -0.201), new SegmentContribution("country=US", 0.18, -0.05)]));
+            [new SegmentContribution("plan=free", 0.72, -0.201), new SegmentContribution("country=US", 0.18, -0.05)]),
+        OnsetInterval.Of(new DateTime(2026, 11, 20, 8, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 20, 11, 0, 0, DateTimeKind.Utc)));
 
     private static Alert Row() => new()
     {
@@ -47,6 +48,9 @@ public sealed class AlertDetailsTests
         using var contributors = JsonDocument.Parse(alert.Contributors);
         Assert.Equal(["metric", "relativeChange"], contributors.RootElement.GetProperty("children")[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal(["segment", "share", "relativeChange"], contributors.RootElement.GetProperty("segments")[0].EnumerateObject().Select(p => p.Name));
+        using var onset = JsonDocument.Parse(alert.Onset!);
+        Assert.Equal("2026-11-20T08:00:00+00:00", onset.RootElement.GetProperty("earliest").GetString());
+        Assert.Equal("2026-11-20T11:00:00+00:00", onset.RootElement.GetProperty("latest").GetString());
     }
 
     [Fact]
@@ -82,10 +86,12 @@ public sealed class AlertDetailsTests
         alert.Deployments = json!;
         alert.Effect = json;
         alert.Contributors = json!;
+        alert.Onset = json;
         var details = AlertDetails.Of(alert);
         Assert.Empty(details.Deployments);
         Assert.Null(details.Effect);
         Assert.Equal(AlertContributors.None, details.Contributors);
+        Assert.Null(details.Onset);
     }
 
     [Fact]
@@ -110,6 +116,17 @@ public sealed class AlertDetailsTests
         Assert.Null(details.Effect);
         Assert.Empty(details.Contributors.Children);
         Assert.Equal([new SegmentContribution("plan=free", 0.72, -0.201)], details.Contributors.Segments);
+    }
+
+    [Theory]
+    [InlineData("""{"earliest":"2026-11-20T08:00:00Z"}""")]
+    [InlineData("""{"earliest":"yesterday","latest":"2026-11-20T11:00:00Z"}""")]
+    [InlineData("""{"earliest":"2026-11-20T11:00:00Z","latest":"2026-11-20T08:00:00Z"}""")]
+    public void An_onset_missing_a_bound_or_with_bounds_out_of_order_is_left_out(string json)
+    {
+        var alert = Stored(Found);
+        alert.Onset = json;
+        Assert.Equal(Found with { Onset = null }, AlertDetails.Of(alert));
     }
 
     [Fact]
@@ -142,7 +159,9 @@ public sealed class AlertDetailsTests
         alert.Deployments = "{not json";
         alert.Effect = "[1,2]";
         alert.Contributors = """{"children":[{"metric":"messages_sent","relativeChange":-0.08}]}""";
+        alert.Onset = "{}";
         var view = AlertView.Of(alert);
+        Assert.Null(view.Onset);
         Assert.Empty(view.Deployments);
         Assert.Null(view.Effect);
         Assert.Equal(new AlertContributors([new ChildContribution("messages_sent", -0.08)], []), view.Contributors);

@@ -6,11 +6,12 @@ namespace MetricPipeline.Data.Alerts;
 
 /// <summary>
 /// What an alert says beyond its numbers, as the detector found it: the deployments that line up with the change, the
-/// effect estimate, and the children and segments that carried it. Stored in the alert's jsonb columns
-/// (<see cref="Alert.Deployments"/>, <see cref="Alert.Effect"/>, <see cref="Alert.Contributors"/>) with
-/// <see cref="AlertPartsJsonContext"/>; the detector writes it, Slack messages and the API read it.
+/// effect estimate, the children and segments that carried it, and when it may have begun. Stored in the alert's jsonb
+/// columns (<see cref="Alert.Deployments"/>, <see cref="Alert.Effect"/>, <see cref="Alert.Contributors"/>,
+/// <see cref="Alert.Onset"/>) with <see cref="AlertPartsJsonContext"/>; the detector writes it, Slack messages and the
+/// API read it.
 /// </summary>
-public sealed record AlertDetails(IReadOnlyList<DeploymentMatch> Deployments, EffectInterval? Effect, AlertContributors Contributors)
+public sealed record AlertDetails(IReadOnlyList<DeploymentMatch> Deployments, EffectInterval? Effect, AlertContributors Contributors, OnsetInterval? Onset = null)
 {
     /// <summary>
     /// The parts stored in <paramref name="alert"/>, read tolerantly because a message with less context beats no
@@ -18,7 +19,7 @@ public sealed record AlertDetails(IReadOnlyList<DeploymentMatch> Deployments, Ef
     /// left out, unknown fields are ignored, numbers written as strings are read.
     /// </summary>
     public static AlertDetails Of(Alert alert) =>
-        new(ReadDeployments(alert.Deployments), ReadEffect(alert.Effect), ReadContributors(alert.Contributors));
+        new(ReadDeployments(alert.Deployments), ReadEffect(alert.Effect), ReadContributors(alert.Contributors), ReadOnset(alert.Onset));
 
     /// <summary>
     /// Stores the parts in <paramref name="alert"/>'s columns, numbers to six decimals. JSON has no NaN or infinity: an
@@ -33,13 +34,14 @@ public sealed record AlertDetails(IReadOnlyList<DeploymentMatch> Deployments, Ef
             [.. Contributors.Children.Where(c => Finite(c.RelativeChange))],
             [.. Contributors.Segments.Where(s => Finite(s.Share, s.RelativeChange))]);
         alert.Contributors = JsonSerializer.Serialize(contributors, json.AlertContributors);
+        alert.Onset = Onset is null ? null : JsonSerializer.Serialize(Onset, json.OnsetInterval);
     }
 
-    /// <summary>Same deployments, effect and contributors, item by item.</summary>
+    /// <summary>Same deployments, effect, contributors and onset, item by item.</summary>
     public bool Equals(AlertDetails? other) =>
-        other is not null && Deployments.SequenceEqual(other.Deployments) && Effect == other.Effect && Contributors.Equals(other.Contributors);
+        other is not null && Deployments.SequenceEqual(other.Deployments) && Effect == other.Effect && Contributors.Equals(other.Contributors) && Onset == other.Onset;
 
-    public override int GetHashCode() => HashCode.Combine(Deployments.Count, Effect, Contributors);
+    public override int GetHashCode() => HashCode.Combine(Deployments.Count, Effect, Contributors, Onset);
 
     public static IReadOnlyList<DeploymentMatch> ReadDeployments(string? json)
     {
@@ -53,6 +55,15 @@ public sealed record AlertDetails(IReadOnlyList<DeploymentMatch> Deployments, Ef
     {
         using var document = Parse(json);
         return document?.RootElement is { ValueKind: JsonValueKind.Object } effect ? Item(effect, AlertPartsJsonContext.Default.EffectInterval) : null;
+    }
+
+    public static OnsetInterval? ReadOnset(string? json)
+    {
+        using var document = Parse(json);
+        return document?.RootElement is { ValueKind: JsonValueKind.Object } onset
+            && Item(onset, AlertPartsJsonContext.Default.OnsetInterval) is { } read && read.Earliest <= read.Latest
+            ? read
+            : null;
     }
 
     public static AlertContributors ReadContributors(string? json)

@@ -46,4 +46,9 @@ public sealed record AlertContributors(IReadOnlyList<ChildContribution> Children
 /// When the change may have begun: the first bucket of the new level lies in <c>[Earliest, Latest]</c> (bucket starts).
 /// A clean step has both equal to the alert's <c>changeAt</c>; a small shift's onset is uncertain by several buckets.
 /// </summary>
-public sealed record OnsetInterval(DateTimeOffset Earliest, DateTimeOffset Latest);
+public sealed record OnsetInterval(DateTimeOffset Earliest, DateTimeOffset Latest)
+{
+    /// <summary>The interval between two UTC bucket starts.</summary>
+    public static OnsetInterval Of(DateTime earliest, DateTime latest) =>
+        new(new DateTimeOffset(earliest, TimeSpan.Zero), new DateTimeOffset(latest, TimeSpan.Zero));
+}

@@ -18,6 +18,7 @@ namespace MetricPipeline.Data.Alerts;
 [JsonSerializable(typeof(IReadOnlyList<DeploymentMatch>))]
 [JsonSerializable(typeof(EffectInterval))]
 [JsonSerializable(typeof(AlertContributors))]
+[JsonSerializable(typeof(OnsetInterval))]
 public sealed partial class AlertPartsJsonContext : JsonSerializerContext;
 
 /// <summary>

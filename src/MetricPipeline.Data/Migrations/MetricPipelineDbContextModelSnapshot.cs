@@ -87,6 +87,10 @@ namespace MetricPipeline.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("metric_key");
 
+                    b.Property<string>("Onset")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("onset");
+
                     b.Property<Guid?>("ParentAlertId")
                         .HasColumnType("uuid")
                         .HasColumnName("parent_alert_id");

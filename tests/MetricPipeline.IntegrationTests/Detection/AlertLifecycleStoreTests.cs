@@ -187,6 +187,7 @@ public sealed class AlertLifecycleStoreTests(PipelineEnvironment environment) : 
             Deployments = [deployment],
             Effect = new EffectInterval(-0.1212345678, -0.1512345678, -0.0898765432),
             Contributors = contributors,
+            Onset = OnsetInterval.Of(ChangeAt.AddHours(-2), ChangeAt.AddHours(1)),
         };
 
         var opened = (await PassAsync(draft)).Opened!;
@@ -198,6 +199,7 @@ public sealed class AlertLifecycleStoreTests(PipelineEnvironment environment) : 
         Assert.Equal(
             new AlertContributors([new ChildContribution("messages_sent", -0.082346)], [new SegmentContribution("plan=free", 0.721235, -0.201235), new SegmentContribution("country=US", 0.18, -0.05)]),
             stored.Contributors);
+        Assert.Equal(new OnsetInterval(new DateTimeOffset(ChangeAt.AddHours(-2)), new DateTimeOffset(ChangeAt.AddHours(1))), stored.Onset);
         Assert.Equal(opened.Id, again.Existing?.Id);
         Assert.False(again.Refreshed);
         Assert.Equal(["opened"], await HistoryAsync(opened.Id));
