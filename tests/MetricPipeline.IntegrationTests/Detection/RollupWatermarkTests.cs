@@ -12,7 +12,8 @@ namespace MetricPipeline.IntegrationTests.Detection;
 /// A pass never reads a bucket that is still filling, on real Postgres and RabbitMQ: three weeks of hourly telemetry
 /// land, then the rollup worker stops with a tenth of the newest hour rolled up and the rest of that hour accepted by
 /// ingest and waiting in the queue. A pass run then does not read that hour (it would read as a 90 % outage): it reads
-/// up to the rollup watermark and says so. Once a worker has drained the queue, the same pass reads the full hour.
+/// up to the rollup watermark and says so, and the rollup shows as behind (status, log warning, metric). Once a worker
+/// has drained the queue, the same pass reads the full hour.
 /// </summary>
 public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestOutputHelper output) : IClassFixture<PipelineEnvironment>
 {
@@ -47,6 +48,7 @@ public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestO
         {
             ["Detector__Enabled"] = "false",
             ["Detector__SettleDelay"] = settle.ToString("c", CultureInfo.InvariantCulture),
+            ["Detector__RollupLagWarning"] = "00:00:20",
         });
         using var frontAdmin = front.Client(PipelineEnvironment.AdminKey);
         using var frontIngest = front.Client(PipelineEnvironment.IngestKey);
@@ -68,6 +70,9 @@ public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestO
         var expectedHour = full.Values.Sum(y => y[Hours - 1]);
         Assert.True(await NewestHourAsync(frontReader, newest) < 0.2 * expectedHour, "the rest of the newest hour waits in the queue");
 
+        // With no worker running, the watermark falls behind the clock, and the status says so.
+        await WaitUntilAsync(async () => (await StatusAsync(frontReader)).GetProperty("rollup").GetProperty("behind").GetBoolean(), TimeSpan.FromMinutes(1));
+
         // The pass as of the end of the grace period is held back by the watermark: the newest hour is not read.
         var held = await RunPassAsync(frontAdmin, asOf);
         output.WriteLine($"held back: {held}");
@@ -77,6 +82,8 @@ public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestO
         Assert.Equal(0, held.GetProperty("alertsOpened").GetInt32());
         Assert.Empty(await AlertsAsync(frontReader));
         Assert.Contains("held back by the rollup watermark", front.Log, StringComparison.Ordinal);
+        Assert.Contains("The rollup is", front.Log, StringComparison.Ordinal);
+        Assert.Contains("rollup_watermark_lag", await frontReader.GetStringAsync("metrics"), StringComparison.Ordinal);
         var status = await StatusAsync(frontReader);
         Assert.Equal(watermark, status.GetProperty("rollup").GetProperty("watermark").GetDateTime().ToUniversalTime());
         Assert.Equal(held.GetProperty("run").GetInt64(), status.GetProperty("lastRun").GetProperty("run").GetInt64());
