@@ -12,16 +12,17 @@ namespace MetricPipeline.Detection;
 /// <see cref="DeploymentMatch.LagMinutesBefore"/>: changeAt − start in minutes, 0 when the deployment started at or
 /// after the change bucket's start.
 /// A change with no deployment in that window names none. When the onset itself is uncertain (a small shift: the
-/// detector's likelihood interval for its first bucket spans several), the window spans that interval too.
+/// detector's likelihood interval for its first bucket, the alert's <see cref="OnsetInterval"/>, spans several), the
+/// window spans that interval too.
 /// </summary>
 public static class DeploymentCorrelation
 {
     public static IReadOnlyList<DeploymentMatch> Correlate(
         IEnumerable<Deployment> deployments, MetricDefinition metric, IReadOnlySet<string> scopeKeys, DateTime changeAt, TimeSpan width, TimeSpan lag,
-        DateTime? earliestOnset = null, DateTime? latestOnset = null)
+        OnsetInterval? onset = null)
     {
-        var earliest = (earliestOnset is { } e && e < changeAt ? e : changeAt) - lag - width;
-        var latest = (latestOnset is { } l && l > changeAt ? l : changeAt) + (2 * width);
+        var earliest = (onset?.Earliest.UtcDateTime is { } e && e < changeAt ? e : changeAt) - lag - width;
+        var latest = (onset?.Latest.UtcDateTime is { } l && l > changeAt ? l : changeAt) + (2 * width);
         return [.. deployments
             .Where(d => d.StartedAt.UtcDateTime >= earliest && d.StartedAt.UtcDateTime < latest && InScope(d, metric, scopeKeys))
             .Select(d => DeploymentMatch.Of(d, changeAt))

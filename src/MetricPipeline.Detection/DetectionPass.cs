@@ -232,9 +232,9 @@ public sealed partial class DetectionPass(
         var metric = series.Series.Metric;
         var changeAt = series.Series.Times[finding.Start];
         var effect = new EffectInterval(finding.Relative, finding.RelativeLow, finding.RelativeHigh);
+        var onset = OnsetInterval.Of(series.Series.Times[finding.EarliestStart], series.Series.Times[finding.LatestStart]);
         var correlated = DeploymentCorrelation.Correlate(
-            deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag,
-            series.Series.Times[finding.EarliestStart], series.Series.Times[finding.LatestStart]);
+            deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag, onset);
         var contributors = series.Series.Segment.Length > 0
             ? AlertContributors.None
             : AlertExplanation.Explain(
@@ -248,7 +248,7 @@ public sealed partial class DetectionPass(
         {
             EndAt = series.Series.Times[finding.End] + series.Series.Width,
             Ongoing = finding.Ongoing,
-            Onset = OnsetInterval.Of(series.Series.Times[finding.EarliestStart], series.Series.Times[finding.LatestStart]),
+            Onset = onset,
         };
     }
 
