@@ -70,7 +70,7 @@ public sealed partial class RollupWatermarkReporter(
         var health = bus.CheckHealth();
         foreach (var (address, endpoint) in health.Endpoints)
         {
-            if (address.TrimEnd('/').Split('?')[0].EndsWith("/rollup", StringComparison.Ordinal))
+            if (address.Split('?')[0].TrimEnd('/').EndsWith("/rollup", StringComparison.Ordinal))
             {
                 return endpoint.Status == BusHealthStatus.Healthy;
             }
