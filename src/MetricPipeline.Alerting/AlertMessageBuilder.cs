@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using MetricPipeline.Registry;
 
@@ -17,24 +18,15 @@ public static class AlertMessageBuilder
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <param name="alert">The alert row; its JSON columns are read tolerantly.</param>
+    /// <param name="alert">The alert row; its parts are read tolerantly (<see cref="AlertDetails.Of"/>).</param>
     /// <param name="metric">The metric's registry definition (name, role, direction, grain, unit).</param>
     /// <param name="childNames">Metric key → display name, for the child metrics among the contributors.</param>
     /// <param name="dashboardBaseUrl">Base of the history link, e.g. <c>http://127.0.0.1:5080</c>.</param>
-    /// <param name="deploymentWindow">How far before the change the detector looks for deployments (said when none was found).</param>
-    /// <param name="deploymentKinds">Deployment id → kind (model, feature_flag…), for deployments whose alert entry names no kind.</param>
+    /// <param name="correlationLag">How far before the change the detector looks for deployments (<c>Detector:CorrelationLag</c>, said when none was found).</param>
     public static SlackMessage Build(
-        Alert alert, MetricDefinition metric, IReadOnlyDictionary<string, string> childNames, string dashboardBaseUrl,
-        TimeSpan? deploymentWindow = null, IReadOnlyDictionary<string, string>? deploymentKinds = null)
+        Alert alert, MetricDefinition metric, IReadOnlyDictionary<string, string> childNames, string dashboardBaseUrl, TimeSpan correlationLag)
     {
-        var facts = AlertFacts.From(alert);
-        if (deploymentKinds is not null)
-        {
-            facts = facts with
-            {
-                Deployments = [.. facts.Deployments.Select(d => d.Kind is null && d.Id is not null && deploymentKinds.TryGetValue(d.Id, out var kind) ? d with { Kind = kind } : d)],
-            };
-        }
+        var details = AlertDetails.Of(alert);
 
         var header = Header(alert, metric);
         var historyUrl = HistoryUrl(alert, metric, dashboardBaseUrl);
@@ -43,18 +35,18 @@ public static class AlertMessageBuilder
         {
             new HeaderBlock(SlackText.Plain(header)),
             new SectionBlock(SlackText.Markdown(Summary(alert, metric))),
-            new SectionBlock(Fields: Fields(alert, metric, facts)),
-            new SectionBlock(SlackText.Markdown(Clip(DeploymentsText(facts.Deployments, deploymentWindow ?? TimeSpan.FromHours(6))))),
+            new SectionBlock(Fields: Fields(alert, metric, details.Effect, details.Onset)),
+            new SectionBlock(SlackText.Markdown(Clip(DeploymentsText(details.Deployments, correlationLag)))),
         };
 
-        if (facts.Segments.Count > 0)
+        if (details.Contributors.Segments.Count > 0)
         {
-            blocks.Add(new SectionBlock(SlackText.Markdown(Clip(SegmentsText(facts.Segments)))));
+            blocks.Add(new SectionBlock(SlackText.Markdown(Clip(SegmentsText(details.Contributors.Segments)))));
         }
 
-        if (facts.Children.Count > 0)
+        if (details.Contributors.Children.Count > 0)
         {
-            blocks.Add(new SectionBlock(SlackText.Markdown(Clip(ChildrenText(facts.Children, childNames)))));
+            blocks.Add(new SectionBlock(SlackText.Markdown(Clip(ChildrenText(details.Contributors.Children, childNames)))));
         }
 
         blocks.Add(new DividerBlock());
@@ -126,25 +118,25 @@ public static class AlertMessageBuilder
         return Clip($"{marker} · {Kind(alert.Kind)} of *{SlackMarkdown.Escape(metric.Name)}* (`{metric.Key}`), {RoleName(metric.Role)}; {better}");
     }
 
-    private static List<SlackText> Fields(Alert alert, MetricDefinition metric, AlertFacts facts)
+    private static List<SlackText> Fields(Alert alert, MetricDefinition metric, EffectInterval? effect, OnsetInterval? onset)
     {
         var absolute = alert.Value - alert.Before;
+        var uncertain = onset is { } o && o.Earliest != o.Latest ? $"\nbegan between {Utc(o.Earliest)} and {Utc(o.Latest)}" : "";
         var fields = new List<SlackText>
         {
             Field("Current value", Number(alert.Value, metric)),
             Field("Expected range", $"{Number(alert.ExpectedLow, metric)} – {Number(alert.ExpectedHigh, metric)}"),
             Field("Change", $"{SignedPercent(alert.RelativeChange)} ({Signed(absolute, metric)} from {Number(alert.Before, metric)})"),
-            Field("Since", $"{Utc(alert.ChangeAt)}\n{Duration(alert.DetectedAt - alert.ChangeAt)} before detection"),
+            Field("Since", $"{Utc(alert.ChangeAt)}{uncertain}\n{Duration(alert.DetectedAt - alert.ChangeAt)} before detection"),
         };
         if (alert.Segment.Length > 0)
         {
             fields.Add(Field("Segment", SlackMarkdown.Escape(alert.Segment)));
         }
 
-        if (facts.Effect is { } effect)
+        if (effect is not null)
         {
-            var interval = effect is { Low: { } low, High: { } high } ? $"\ninterval {SignedPercent(low)} to {SignedPercent(high)}" : "";
-            fields.Add(Field("Effect estimate", SignedPercent(effect.Relative) + interval));
+            fields.Add(Field("Effect estimate", $"{SignedPercent(effect.Relative)}\ninterval {SignedPercent(effect.Low)} to {SignedPercent(effect.High)}"));
         }
 
         return fields;
@@ -153,7 +145,7 @@ public static class AlertMessageBuilder
     private static SlackText Field(string label, string value) =>
         SlackText.Markdown(SlackMarkdown.Truncate($"*{label}*\n{value}", SectionBlock.MaxFieldLength));
 
-    private static string DeploymentsText(IReadOnlyList<CorrelatedDeployment> deployments, TimeSpan window)
+    private static string DeploymentsText(IReadOnlyList<DeploymentMatch> deployments, TimeSpan window)
     {
         if (deployments.Count == 0)
         {
@@ -163,31 +155,25 @@ public static class AlertMessageBuilder
         var lines = deployments.Select(d =>
         {
             var kind = d.Kind is { Length: > 0 } k ? $" ({SlackMarkdown.Escape(k)})" : "";
-            var lag = d.LagMinutes is { } minutes ? $", {Duration(TimeSpan.FromMinutes(minutes))} before" : "";
-            return $"• {SlackMarkdown.Escape(d.Service)} {SlackMarkdown.Escape(d.Version)}{kind}{lag}";
+            return $"• {SlackMarkdown.Escape(d.Service)} {SlackMarkdown.Escape(d.Version)}{kind}, {Duration(TimeSpan.FromMinutes(d.LagMinutes))} before";
         });
         return "*Deployments that line up with the change*\n" + string.Join('\n', lines);
     }
 
     private static string SegmentsText(IReadOnlyList<SegmentContribution> segments)
     {
-        var ranked = segments.OrderByDescending(s => Math.Abs(s.Share ?? 0)).ToList();
-        var lines = ranked.Take(MaxListed).Select(s =>
-        {
-            var share = s.Share is { } x ? $": {Percent(x)} of the change" : "";
-            var change = s.RelativeChange is { } r ? $" ({SignedPercent(r)})" : "";
-            return $"• {SlackMarkdown.Escape(s.Segment)}{share}{change}";
-        });
+        var ranked = segments.OrderByDescending(s => Math.Abs(s.Share)).ToList();
+        var lines = ranked.Take(MaxListed).Select(s => $"• {SlackMarkdown.Escape(s.Segment)}: {Percent(s.Share)} of the change ({SignedPercent(s.RelativeChange)})");
         return "*Segments contributing most*\n" + string.Join('\n', lines) + More(ranked.Count);
     }
 
     private static string ChildrenText(IReadOnlyList<ChildContribution> children, IReadOnlyDictionary<string, string> childNames)
     {
-        var ranked = children.OrderByDescending(c => Math.Abs(c.RelativeChange ?? 0)).ToList();
+        var ranked = children.OrderByDescending(c => Math.Abs(c.RelativeChange)).ToList();
         var lines = ranked.Take(MaxListed).Select(c =>
         {
             var label = childNames.TryGetValue(c.Metric, out var n) ? $"{SlackMarkdown.Escape(n)} (`{c.Metric}`)" : $"`{c.Metric}`";
-            return "• " + label + (c.RelativeChange is { } r ? $": {SignedPercent(r)}" : "");
+            return $"• {label}: {SignedPercent(c.RelativeChange)}";
         });
         return "*Child metrics that moved*\n" + string.Join('\n', lines) + More(ranked.Count);
     }

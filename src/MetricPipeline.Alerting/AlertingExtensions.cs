@@ -1,3 +1,4 @@
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Registry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,8 @@ public static class AlertingExtensions
             .Validate(o => o.SignatureWindow > TimeSpan.Zero, "Slack:SignatureWindow must be positive, e.g. 00:05:00")
             .ValidateOnStart();
 
+        // The detector's deployment look-back, quoted by a message that names no deployment.
+        services.AddOptions<DeploymentCorrelationOptions>().Bind(configuration.GetSection(DeploymentCorrelationOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SlackOutboxSignal>();
         services.AddOptions<WebhookPolicyOptions>().Bind(configuration.GetSection(SlackOptions.Section));

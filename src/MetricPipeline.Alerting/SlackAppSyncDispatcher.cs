@@ -1,4 +1,5 @@
 using MetricPipeline.Data;
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using MetricPipeline.Registry;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,7 @@ public sealed class SlackAppSyncDispatcher(
     NpgsqlDataSource dataSource,
     IServiceScopeFactory scopes,
     IOptions<SlackOptions> options,
+    IOptions<DeploymentCorrelationOptions> correlation,
     TimeProvider clock,
     ILogger<SlackAppSyncDispatcher> logger) : BackgroundService
 {
@@ -109,7 +111,7 @@ public sealed class SlackAppSyncDispatcher(
 
         var original = new SlackPosted(alert.SlackChannel!, alert.SlackTs!);
         var message = SlackAppSync.WithButtons(
-            AlertMessageBuilder.Build(alert, metric, names, o.DashboardBaseUrl ?? AlertingExtensions.DefaultDashboardBaseUrl, o.DeploymentWindow), alert);
+            AlertMessageBuilder.Build(alert, metric, names, o.DashboardBaseUrl ?? AlertingExtensions.DefaultDashboardBaseUrl, correlation.Value.CorrelationLag), alert);
         var edited = await client.UpdateMessageAsync(original, message, CancellationToken.None);
         if (edited.Outcome != SlackOutcome.Delivered)
         {

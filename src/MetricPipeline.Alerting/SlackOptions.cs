@@ -60,9 +60,6 @@ public sealed class SlackOptions
     /// <summary>Wait after a 429 that names no Retry-After.</summary>
     public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The detector's deployment look-back, quoted when no deployment lines up ("no tagged deployment in the 6 h before").</summary>
-    public TimeSpan DeploymentWindow { get; set; } = TimeSpan.FromHours(6);
-
     /// <summary>How long a claimed row stays reserved for the process that claimed it.</summary>
     public TimeSpan Lease => (AttemptTimeout * BatchSize) + LeaseMargin;
 }

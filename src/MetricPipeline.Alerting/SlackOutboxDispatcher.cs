@@ -1,4 +1,5 @@
 using MetricPipeline.Data;
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using MetricPipeline.Registry;
 using Microsoft.EntityFrameworkCore;
@@ -26,6 +27,7 @@ public sealed class SlackOutboxDispatcher(
     IServiceScopeFactory scopes,
     SlackOutboxSignal signal,
     IOptions<SlackOptions> options,
+    IOptions<DeploymentCorrelationOptions> correlation,
     TimeProvider clock,
     ILogger<SlackOutboxDispatcher> logger) : BackgroundService
 {
@@ -56,7 +58,6 @@ public sealed class SlackOutboxDispatcher(
         var ids = claims.ConvertAll(c => c.AlertId);
         Dictionary<Guid, Alert> alerts;
         Dictionary<string, MetricDefinition> metrics;
-        Dictionary<string, string> kinds;
         Dictionary<Guid, long> marks = [];
         try
         {
@@ -64,7 +65,6 @@ public sealed class SlackOutboxDispatcher(
             marks = o.AppMode ? await SlackAppSync.HistoryMarksAsync(dataSource, ids, ct) : marks;
             alerts = await db.Alerts.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
             metrics = (await db.Metrics.AsNoTracking().ToListAsync(ct)).ConvertAll(MetricStore.Deserialize).ToDictionary(m => m.Key);
-            kinds = await DeploymentKindsAsync(db, alerts.Values, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -85,7 +85,7 @@ public sealed class SlackOutboxDispatcher(
             if (alerts.TryGetValue(claims[i].AlertId, out var alert))
             {
                 var metric = metrics.GetValueOrDefault(alert.MetricKey) ?? new MetricDefinition { Key = alert.MetricKey, Name = alert.MetricKey };
-                await DispatchAsync(scope.ServiceProvider, claims[i], alert, metric, names, kinds, marks.GetValueOrDefault(alert.Id));
+                await DispatchAsync(scope.ServiceProvider, claims[i], alert, metric, names, marks.GetValueOrDefault(alert.Id));
             }
         }
 
@@ -102,7 +102,7 @@ public sealed class SlackOutboxDispatcher(
 
     private async Task DispatchAsync(
         IServiceProvider services, SlackClaim claim, Alert alert, MetricDefinition metric,
-        IReadOnlyDictionary<string, string> names, IReadOnlyDictionary<string, string> kinds, long historyMark)
+        IReadOnlyDictionary<string, string> names, long historyMark)
     {
         var o = options.Value;
         var route = o.AppMode ? new SlackRoute(null, "Slack app", null) : SlackRoute.For(metric, o.WebhookUrl);
@@ -121,7 +121,7 @@ public sealed class SlackOutboxDispatcher(
             return;
         }
 
-        var message = AlertMessageBuilder.Build(alert, metric, names, o.DashboardBaseUrl ?? AlertingExtensions.DefaultDashboardBaseUrl, o.DeploymentWindow, kinds);
+        var message = AlertMessageBuilder.Build(alert, metric, names, o.DashboardBaseUrl ?? AlertingExtensions.DefaultDashboardBaseUrl, correlation.Value.CorrelationLag);
         if (o.AppMode)
         {
             await PostToAppAsync(services.GetRequiredService<SlackWebApiClient>(), claim, alert, metric, SlackAppSync.WithButtons(message, alert), historyMark);
@@ -209,28 +209,5 @@ public sealed class SlackOutboxDispatcher(
                     alert.Id, route, claim.Attempt, result.Error, delay);
                 break;
         }
-    }
-
-    /// <summary>Kinds of the correlated deployments, for alerts whose deployment entries do not carry one.</summary>
-    private static async Task<Dictionary<string, string>> DeploymentKindsAsync(MetricPipelineDbContext db, IEnumerable<Alert> alerts, CancellationToken ct)
-    {
-        var ids = alerts.SelectMany(a => AlertFacts.From(a).Deployments)
-            .Select(d => Guid.TryParse(d.Id, out var id) ? id : Guid.Empty)
-            .Where(id => id != Guid.Empty)
-            .Distinct()
-            .ToList();
-        if (ids.Count == 0)
-        {
-            return [];
-        }
-
-        var rows = await db.Deployments.AsNoTracking().Where(d => ids.Contains(d.Id)).Select(d => new { d.Id, d.Kind }).ToListAsync(ct);
-        var kinds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var row in rows)
-        {
-            kinds[row.Id.ToString()] = row.Kind;
-        }
-
-        return kinds;
     }
 }

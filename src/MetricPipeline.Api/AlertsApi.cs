@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using MetricPipeline.Data;
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using MetricPipeline.Detection;
 using MetricPipeline.ServiceDefaults;
@@ -15,22 +15,24 @@ namespace MetricPipeline.Api;
 /// <summary>Where the alert's Slack message stands: pending, sending, delivered, failed or suppressed, and the attempts so far.</summary>
 public sealed record SlackDeliveryState(string State, int Attempts);
 
-/// <summary>An alert as the API shows it; deployments, effect and contributors as the detector stored them.</summary>
+/// <summary>
+/// An alert as the API shows it; its deployments, effect and contributors are the detector's typed parts
+/// (<see cref="AlertDetails"/>), read tolerantly from the row; <c>onset</c> is when the change may have begun (null for
+/// alerts stored before onsets were).
+/// </summary>
 public record AlertView(
     Guid Id, string Metric, string Segment, string Kind, DateTimeOffset ChangeAt, DateTimeOffset DetectedAt, double Value,
-    double ExpectedLow, double ExpectedHigh, double RelativeChange, string Direction, JsonElement Deployments, JsonElement? Effect,
-    JsonElement Contributors, string Status, SlackDeliveryState Slack, Guid? ParentAlertId, double Before, double Score,
-    DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt)
+    double ExpectedLow, double ExpectedHigh, double RelativeChange, string Direction, IReadOnlyList<DeploymentMatch> Deployments, EffectInterval? Effect,
+    AlertContributors Contributors, string Status, SlackDeliveryState Slack, Guid? ParentAlertId, double Before, double Score,
+    DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt, OnsetInterval? Onset)
 {
-    public static AlertView Of(Alert a) => new(
-        a.Id, a.MetricKey, a.Segment, a.Kind, a.ChangeAt, a.DetectedAt, a.Value, a.ExpectedLow, a.ExpectedHigh, a.RelativeChange,
-        a.Direction, Parse(a.Deployments), a.Effect is null ? null : Parse(a.Effect), Parse(a.Contributors), a.Status,
-        new SlackDeliveryState(a.SlackState, a.SlackAttempts), a.ParentAlertId, a.Before, a.Score, a.AcknowledgedAt, a.ResolvedAt);
-
-    private static JsonElement Parse(string json)
+    public static AlertView Of(Alert a)
     {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
+        var details = AlertDetails.Of(a);
+        return new(
+            a.Id, a.MetricKey, a.Segment, a.Kind, a.ChangeAt, a.DetectedAt, a.Value, a.ExpectedLow, a.ExpectedHigh, a.RelativeChange,
+            a.Direction, details.Deployments, details.Effect, details.Contributors, a.Status,
+            new SlackDeliveryState(a.SlackState, a.SlackAttempts), a.ParentAlertId, a.Before, a.Score, a.AcknowledgedAt, a.ResolvedAt, details.Onset);
     }
 }
 

@@ -23,5 +23,5 @@ public static class ApiExtensions
     }
 
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app) =>
-        app.MapRegistryApi().MapTreeApi().MapHistoryApi().MapDeploymentsApi().MapAlertsApi().MapDetectorApi();
+        app.MapRegistryApi().MapTreeApi().MapHistoryApi().MapDeploymentsApi().MapAlertsApi().MapDetectorApi().MapDetectorStatusApi();
 }

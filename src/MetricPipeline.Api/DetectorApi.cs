@@ -10,8 +10,13 @@ using Microsoft.Extensions.Options;
 
 namespace MetricPipeline.Api;
 
-/// <summary>What an on-demand pass did: the nodes it read, the alerts it opened (ids) and resolved, its run id and the detector that ran it.</summary>
-public sealed record DetectorRunResult(int Nodes, int AlertsOpened, IReadOnlyList<Guid> Alerts, int AlertsResolved, long Run, string Instance);
+/// <summary>
+/// What an on-demand pass did: the nodes it read, the alerts it opened (ids) and resolved, its run id and the detector
+/// that ran it; the end of the newest bucket it read and the rollup watermark it saw (null: no rollup worker has
+/// reported) — a <c>readThrough</c> before <c>asOf − Detector:SettleDelay</c> means the rollup held the pass back.
+/// </summary>
+public sealed record DetectorRunResult(
+    int Nodes, int AlertsOpened, IReadOnlyList<Guid> Alerts, int AlertsResolved, long Run, string Instance, DateTimeOffset? ReadThrough, DateTimeOffset? RollupWatermark);
 
 /// <summary>
 /// <c>POST /v1/detector/run?asOf=ISO</c>: one pass now, as if the clock read <c>asOf</c>. The API does not run passes
@@ -54,7 +59,8 @@ public static class DetectorApi
                 ct,
                 RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
             var ran = response.Message;
-            return TypedResults.Ok(new DetectorRunResult(ran.Nodes, ran.Opened.Count, ran.Opened, ran.Resolved, ran.RunId, ran.Instance));
+            return TypedResults.Ok(new DetectorRunResult(
+                ran.Nodes, ran.Opened.Count, ran.Opened, ran.Resolved, ran.RunId, ran.Instance, Utc(ran.ReadThrough), Utc(ran.RollupWatermark)));
         }
         catch (RequestTimeoutException)
         {
@@ -70,6 +76,8 @@ public static class DetectorApi
             return Problems.Unavailable("no process with the detector role is connected to the bus: start one (Roles=detector, or all) and try again");
         }
     }
+
+    private static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 }
 
 /// <summary>The <c>Api</c> configuration section's detector settings.</summary>

@@ -19,6 +19,7 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
     public DbSet<DetectorRun> DetectorRuns => Set<DetectorRun>();
     public DbSet<ParkedEvent> ParkedEvents => Set<ParkedEvent>();
     public DbSet<DetectorFinding> DetectorFindings => Set<DetectorFinding>();
+    public DbSet<RollupWorkerProgress> RollupWatermarks => Set<RollupWorkerProgress>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -57,6 +58,7 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
             e.Property(a => a.Deployments).HasColumnType("jsonb");
             e.Property(a => a.Effect).HasColumnType("jsonb");
             e.Property(a => a.Contributors).HasColumnType("jsonb");
+            e.Property(a => a.Onset).HasColumnType("jsonb");
         });
         modelBuilder.Entity<AlertHistory>(e =>
         {
@@ -69,6 +71,11 @@ public sealed class MetricPipelineDbContext(DbContextOptions<MetricPipelineDbCon
             e.ToTable("detector_runs");
             e.HasKey(r => r.Id);
             e.HasIndex(r => r.StartedAt);
+        });
+        modelBuilder.Entity<RollupWorkerProgress>(e =>
+        {
+            e.ToTable("rollup_watermarks");
+            e.HasKey(w => w.Instance);
         });
         modelBuilder.Entity<ParkedEvent>(e =>
         {

@@ -1,4 +1,4 @@
-using MetricPipeline.Analysis.Impact;
+using MetricPipeline.Data.Alerts;
 
 namespace MetricPipeline.Detection;
 
@@ -15,13 +15,16 @@ public sealed record AlertDraft(
     double RelativeChange,
     string Direction,
     double Score,
-    IReadOnlyList<CorrelatedDeployment> Deployments,
-    EffectEstimate? Effect,
-    Contributors Contributors)
+    IReadOnlyList<DeploymentMatch> Deployments,
+    EffectInterval? Effect,
+    AlertContributors Contributors)
 {
     /// <summary>End of the deviation's last bucket (exclusive); for an ongoing one, the end of the newest bucket read.</summary>
     public DateTime EndAt { get; init; } = ChangeAt;
 
     /// <summary>The deviation reaches the newest bucket read.</summary>
     public bool Ongoing { get; init; }
+
+    /// <summary>The first buckets the data cannot tell from <see cref="ChangeAt"/>, when the finding gives them.</summary>
+    public OnsetInterval? Onset { get; init; }
 }

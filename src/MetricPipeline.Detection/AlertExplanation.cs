@@ -1,11 +1,6 @@
+using MetricPipeline.Data.Alerts;
+
 namespace MetricPipeline.Detection;
-
-public sealed record ChildContribution(string Metric, double RelativeChange);
-
-/// <summary>A segment's part of a total's change: <see cref="Share"/> = segment change / total change over the same window.</summary>
-public sealed record SegmentContribution(string Segment, double Share, double RelativeChange);
-
-public sealed record Contributors(IReadOnlyList<ChildContribution> Children, IReadOnlyList<SegmentContribution> Segments);
 
 /// <summary>
 /// Explains a deviation of a node's total over buckets [from, to]: the children in the tree whose own live detection
@@ -21,7 +16,7 @@ public static class AlertExplanation
     /// <summary>Segments carrying less than this share of the change are not listed as contributors.</summary>
     public const double MinShare = 0.05;
 
-    public static Contributors Explain(
+    public static AlertContributors Explain(
         AnalysedSeries total, int from, int to, IEnumerable<AnalysedSeries> children, IEnumerable<AnalysedSeries> segments, int sameShiftWithinBuckets)
     {
         var changeAt = total.Series.Times[from];
@@ -55,7 +50,7 @@ public static class AlertExplanation
             shares.Add(new SegmentContribution(segment.Series.Segment, change / totalChange, expected != 0 ? change / expected : 0));
         }
 
-        return new Contributors(
+        return new AlertContributors(
             [.. childShifts.OrderByDescending(c => Math.Abs(c.RelativeChange))],
             [.. shares.Where(s => s.Share >= MinShare).OrderByDescending(s => s.Share).Take(MaxSegments)]);
     }

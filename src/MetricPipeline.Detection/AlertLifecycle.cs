@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MetricPipeline.Data;
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -183,7 +184,7 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
             return false;
         }
 
-        var before = (alert.RelativeChange, alert.Deployments, alert.Effect, alert.Contributors, alert.Kind);
+        var before = (alert.RelativeChange, alert.Kind, Details: AlertDetails.Of(alert));
         var probe = new Alert
         {
             Fingerprint = alert.Fingerprint, MetricKey = alert.MetricKey, Segment = alert.Segment, Kind = alert.Kind,
@@ -192,8 +193,9 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
         Apply(probe, draft);
         if (draft.Kind == before.Kind
             && Math.Abs(probe.RelativeChange - before.RelativeChange) < 0.005
-            && AlertJson.Same(probe.Deployments, before.Deployments)
-            && AlertJson.Same(probe.Contributors, before.Contributors))
+            && AlertDetails.Of(probe) is var fresh
+            && fresh.Deployments.SequenceEqual(before.Details.Deployments)
+            && fresh.Contributors.Equals(before.Details.Contributors))
         {
             return false;
         }
@@ -219,10 +221,8 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
         alert.Before = draft.Before;
         alert.ExpectedLow = draft.ExpectedLow;
         alert.ExpectedHigh = draft.ExpectedHigh;
-        alert.RelativeChange = AlertJson.Round(draft.RelativeChange);
+        alert.RelativeChange = SixDecimals.Round(draft.RelativeChange);
         alert.Score = draft.Score;
-        alert.Deployments = AlertJson.Deployments(draft.Deployments);
-        alert.Effect = AlertJson.Effect(draft.Effect);
-        alert.Contributors = AlertJson.Contributors(draft.Contributors);
+        new AlertDetails(draft.Deployments, draft.Effect, draft.Contributors, draft.Onset).WriteTo(alert);
     }
 }

@@ -1,5 +1,6 @@
 using MetricPipeline.Analysis.Impact;
 using MetricPipeline.Data;
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using MetricPipeline.Registry;
 using Microsoft.Extensions.Options;
@@ -61,7 +62,7 @@ public sealed class DeploymentImpact(MetricStore store, SeriesReader reader, IOp
             }
 
             impacts.Add(new MetricImpact(
-                metric.Key, "", AlertJson.Round(effect.Relative), AlertJson.Round(effect.Low), AlertJson.Round(effect.High),
+                metric.Key, "", SixDecimals.Round(effect.Relative), SixDecimals.Round(effect.Low), SixDecimals.Round(effect.High),
                 effect.Observed, effect.Expected, effect.PostPoints, series.Times[k], series.Times[last] + series.Width));
         }
 

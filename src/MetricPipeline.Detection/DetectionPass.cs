@@ -1,6 +1,7 @@
 using MetricPipeline.Analysis.Detection;
 using MetricPipeline.Analysis.Impact;
 using MetricPipeline.Data;
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using MetricPipeline.Registry;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,14 @@ using Npgsql;
 
 namespace MetricPipeline.Detection;
 
-public sealed record DetectionPassResult(long RunId, int Nodes, IReadOnlyList<Guid> Opened, int Resolved);
+public sealed record DetectionPassResult(long RunId, int Nodes, IReadOnlyList<Guid> Opened, int Resolved)
+{
+    /// <summary>The end of the newest bucket the pass read (<see cref="PassWatermark"/>).</summary>
+    public DateTime ReadThrough { get; init; }
+
+    /// <summary>The rollup's watermark the pass saw; null when no rollup worker has reported.</summary>
+    public DateTime? RollupWatermark { get; init; }
+}
 
 /// <summary>
 /// One detection pass as of a given time: every node of the tree (parents first) and its largest segments are read,
@@ -67,9 +75,9 @@ public sealed partial class DetectionPass(
         db.DetectorRuns.Add(run);
         await db.SaveChangesAsync(ct);
 
-        // Only buckets that closed at least the settle delay ago are read: late events of the newest hour are still on
-        // their way, and a half-filled bucket would read as a dip.
-        var readable = asOf - settings.SettleDelay;
+        // Only buckets that closed at least the settle delay ago, and that the rollup has finished, are read: late events
+        // of the newest hour are still on their way or in the queue, and a half-filled bucket would read as a dip.
+        var readable = await PassWatermark.ReadThroughAsync(dataSource, run, asOf, clock.GetUtcNow().UtcDateTime, settings, logger, ct);
         var tree = new MetricTree(await store.AllAsync(ct));
         var earliest = new DateTimeOffset(asOf - settings.DailyWindow - settings.CorrelationLag, TimeSpan.Zero);
         var deployments = await db.Deployments.AsNoTracking().Where(d => d.StartedAt >= earliest).ToListAsync(ct);
@@ -166,7 +174,7 @@ public sealed partial class DetectionPass(
         run.AlertsOpened = opened.Count;
         run.AlertsResolved = resolved;
         await db.SaveChangesAsync(ct);
-        return new DetectionPassResult(run.Id, run.Nodes, opened, resolved);
+        return new DetectionPassResult(run.Id, run.Nodes, opened, resolved) { ReadThrough = readable, RollupWatermark = run.RollupWatermark?.UtcDateTime };
     }
 
     private async Task<AnalysedSeries?> AnalyseAsync(MetricDefinition metric, MetricTree tree, string segment, DateTime asOf, CancellationToken ct)
@@ -223,14 +231,12 @@ public sealed partial class DetectionPass(
     {
         var metric = series.Series.Metric;
         var changeAt = series.Series.Times[finding.Start];
-        var effect = new EffectEstimate(
-            finding.Relative, finding.RelativeLow, finding.RelativeHigh, finding.Observed, finding.Expected, finding.ExpectedLow, finding.ExpectedHigh,
-            series.Live.TestStart, finding.Length, series.Series.Periods);
+        var effect = new EffectInterval(finding.Relative, finding.RelativeLow, finding.RelativeHigh);
+        var onset = OnsetInterval.Of(series.Series.Times[finding.EarliestStart], series.Series.Times[finding.LatestStart]);
         var correlated = DeploymentCorrelation.Correlate(
-            deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag,
-            series.Series.Times[finding.EarliestStart], series.Series.Times[finding.LatestStart]);
+            deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag, onset);
         var contributors = series.Series.Segment.Length > 0
-            ? new Contributors([], [])
+            ? AlertContributors.None
             : AlertExplanation.Explain(
                 series, finding.Start, finding.End,
                 tree.Children(metric.Key).Select(c => analysed.GetValueOrDefault((c.Key, ""))).OfType<AnalysedSeries>(),
@@ -242,6 +248,7 @@ public sealed partial class DetectionPass(
         {
             EndAt = series.Series.Times[finding.End] + series.Series.Width,
             Ongoing = finding.Ongoing,
+            Onset = onset,
         };
     }
 

@@ -1,16 +1,18 @@
+using MetricPipeline.Data.Alerts;
+
 namespace MetricPipeline.Detection;
 
-/// <summary>The detection pass's settings, bound from the <c>Detector</c> section (<c>Detector__Cron</c>, …).</summary>
-public sealed class DetectorOptions
+/// <summary>
+/// The detection pass's settings, bound from the <c>Detector</c> section (<c>Detector__Cron</c>, …); the deployment
+/// look-back <c>CorrelationLag</c> is defined with the alert model, where Slack messages read it too.
+/// </summary>
+public sealed class DetectorOptions : DeploymentCorrelationOptions
 {
     /// <summary>Whether this process schedules passes (the detector role can still run them on demand).</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Quartz cron expression of the scheduled pass: every 5 minutes by default.</summary>
     public string Cron { get; set; } = "0 0/5 * * * ?";
-
-    /// <summary>How long before a change a deployment may start and still be named as its likely cause.</summary>
-    public TimeSpan CorrelationLag { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>
     /// History read for an hourly node. MSTL needs more than two weekly cycles before a change to project the weekly
@@ -29,6 +31,12 @@ public sealed class DetectorOptions
     /// look like a dip. A pass as of 12:05 with the default reads hours up to 11:00–12:00.
     /// </summary>
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A rollup watermark further behind the clock than this is logged as a warning at each pass: a worker is down or
+    /// cannot keep up, and passes read only the buckets the rollup has finished (docs/DETECTION.md, "Rollup watermark").
+    /// </summary>
+    public TimeSpan RollupLagWarning { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// False alerts per series and year the live detector's threshold is set for (with independent errors; see

@@ -6,7 +6,14 @@ namespace MetricPipeline.Detection;
 public sealed record RunDetectionPass(DateTime AsOf);
 
 /// <summary>The answer to <see cref="RunDetectionPass"/>: what the pass did, and on which detector instance.</summary>
-public sealed record DetectionPassRan(long RunId, int Nodes, IReadOnlyList<Guid> Opened, int Resolved, string Instance);
+public sealed record DetectionPassRan(long RunId, int Nodes, IReadOnlyList<Guid> Opened, int Resolved, string Instance)
+{
+    /// <summary>The end of the newest bucket the pass read.</summary>
+    public DateTime? ReadThrough { get; init; }
+
+    /// <summary>The rollup's watermark the pass saw; null when no rollup worker has reported.</summary>
+    public DateTime? RollupWatermark { get; init; }
+}
 
 /// <summary>
 /// Runs an on-demand pass for the API role: the api process asks over the bus and only detector processes run
@@ -18,7 +25,11 @@ public sealed class RunDetectionPassConsumer(DetectionPass pass, DetectorInstanc
     {
         var result = await PassTelemetry.TraceAsync(
             "on_demand", () => pass.RunAsync(DateTime.SpecifyKind(context.Message.AsOf, DateTimeKind.Utc), "on_demand", null, instance.Id, context.CancellationToken));
-        await context.RespondAsync(new DetectionPassRan(result.RunId, result.Nodes, result.Opened, result.Resolved, instance.Id));
+        await context.RespondAsync(new DetectionPassRan(result.RunId, result.Nodes, result.Opened, result.Resolved, instance.Id)
+        {
+            ReadThrough = result.ReadThrough,
+            RollupWatermark = result.RollupWatermark,
+        });
     }
 }
 

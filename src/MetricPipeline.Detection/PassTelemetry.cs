@@ -16,6 +16,13 @@ public static class PassTelemetry
     private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("detection_pass_duration", "s", "Duration of a detection pass");
     private static readonly Counter<long> Opened = Meter.CreateCounter<long>("alerts_opened", "alerts");
     private static readonly Counter<long> Resolved = Meter.CreateCounter<long>("alerts_resolved", "alerts");
+    private static double rollupLagSeconds;
+
+    static PassTelemetry() => Meter.CreateObservableGauge(
+        "rollup_watermark_lag", () => Volatile.Read(ref rollupLagSeconds), "s", "How far the rollup's watermark was behind the clock at the last pass");
+
+    /// <summary>The rollup watermark's lag a pass saw (exported as <c>rollup_watermark_lag</c>).</summary>
+    public static void RecordRollupLag(TimeSpan lag) => Volatile.Write(ref rollupLagSeconds, lag.TotalSeconds);
 
     public static async Task<DetectionPassResult> TraceAsync(string trigger, Func<Task<DetectionPassResult>> run)
     {

@@ -17,6 +17,8 @@ public static class RollupExtensions
         services.AddSingleton<RollupProcessor>();
         services.AddSingleton<EventParking>();
         services.AddHostedService<PartitionMaintenance>();
+        services.AddSingleton<RollupProgress>();
+        services.AddHostedService<RollupWatermarkReporter>();
         return services;
     }
 

@@ -37,4 +37,13 @@ public sealed class RollupOptions
     /// among them is dropped before the write, so its batch takes the cheaper plain insert.
     /// </summary>
     public int RecentClaimsPerGeneration { get; set; } = 100_000;
+
+    /// <summary>How often this worker writes how far it has caught up (<c>rollup_watermarks</c>); well under 30 s.</summary>
+    public TimeSpan WatermarkInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// With no batch in flight and none finished for this long while connected, the queue is taken as drained and the
+    /// watermark as this long before now. Longer than ingest's publish timeout (3 s) and the batch time limit.
+    /// </summary>
+    public TimeSpan WatermarkQuietPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -8,8 +8,8 @@ public class AlertMessageBuilderTests
     private const string Base = "http://127.0.0.1:5080";
     private static readonly string[] BlockTypes = ["header", "section", "context", "divider"];
 
-    private static SlackMessage Build(MetricPipeline.Data.Entities.Alert? alert = null, MetricDefinition? metric = null) =>
-        AlertMessageBuilder.Build(alert ?? AlertSamples.Drop(), metric ?? AlertSamples.NorthStar, AlertSamples.Names, Base);
+    private static SlackMessage Build(MetricPipeline.Data.Entities.Alert? alert = null, MetricDefinition? metric = null, TimeSpan? correlationLag = null) =>
+        AlertMessageBuilder.Build(alert ?? AlertSamples.Drop(), metric ?? AlertSamples.NorthStar, AlertSamples.Names, Base, correlationLag ?? AlertSamples.CorrelationLag);
 
     private static string HeaderOf(SlackMessage message) => Assert.IsType<HeaderBlock>(message.Blocks[0]).Text.Text;
 
@@ -68,6 +68,16 @@ public class AlertMessageBuilderTests
     }
 
     [Fact]
+    public void An_uncertain_onset_is_given_with_the_change_time_and_a_clear_one_is_not()
+    {
+        var alert = AlertSamples.Drop();
+        alert.Onset = """{"earliest":"2026-11-20T08:00:00Z","latest":"2026-11-20T11:00:00Z"}""";
+        Assert.Contains("*Since*\n2026-11-20 10:00 UTC\nbegan between 2026-11-20 08:00 UTC and 2026-11-20 11:00 UTC\n3 h 10 min before detection", FieldsOf(Build(alert)));
+        alert.Onset = """{"earliest":"2026-11-20T10:00:00Z","latest":"2026-11-20T10:00:00Z"}""";
+        Assert.Contains("*Since*\n2026-11-20 10:00 UTC\n3 h 10 min before detection", FieldsOf(Build(alert)));
+    }
+
+    [Fact]
     public void Bad_and_good_news_are_marked()
     {
         var bad = Build();
@@ -84,21 +94,20 @@ public class AlertMessageBuilderTests
     }
 
     [Fact]
-    public void Deployment_kind_missing_from_the_alert_is_taken_from_the_deployments_table()
+    public void Deployment_stored_without_a_kind_is_named_without_one()
     {
         var alert = AlertSamples.Drop();
         alert.Deployments = """[{"id":"9a0e0c1d-0000-4000-8000-00000000000a","service":"ranker","version":"2.3.0","lagMinutes":95}]""";
-        var kinds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["9A0E0C1D-0000-4000-8000-00000000000A"] = "feature_flag" };
-        var message = AlertMessageBuilder.Build(alert, AlertSamples.NorthStar, AlertSamples.Names, Base, deploymentKinds: kinds);
-        Assert.Contains("• ranker 2.3.0 (feature_flag), 1 h 35 min before", SectionsText(message), StringComparison.Ordinal);
+        Assert.Contains("• ranker 2.3.0, 1 h 35 min before", SectionsText(Build(alert)), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void No_deployment_is_said_explicitly()
+    public void No_deployment_is_said_explicitly_with_the_detectors_look_back()
     {
         var alert = AlertSamples.Drop();
         alert.Deployments = "[]";
         Assert.Contains("No tagged deployment in the 6 h before the change", SectionsText(Build(alert)), StringComparison.Ordinal);
+        Assert.Contains("No tagged deployment in the 2 h before the change", SectionsText(Build(alert, correlationLag: TimeSpan.FromHours(2))), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,7 +122,7 @@ public class AlertMessageBuilderTests
     public void Long_contributor_lists_are_cut_to_five_with_a_count_of_the_rest()
     {
         var alert = AlertSamples.Drop();
-        var segments = string.Join(",", Enumerable.Range(1, 20).Select(i => $$"""{"segment":"country=C{{i}}","share":{{i / 100.0}}}"""));
+        var segments = string.Join(",", Enumerable.Range(1, 20).Select(i => $$"""{"segment":"country=C{{i}}","share":{{i / 100.0}},"relativeChange":-0.1}"""));
         alert.Contributors = $$"""{"segments":[{{segments}}]}""";
         var text = SectionsText(Build(alert));
         Assert.Contains("• country=C20: 20.0% of the change", text, StringComparison.Ordinal);
@@ -129,11 +138,12 @@ public class AlertMessageBuilderTests
         var alert = AlertSamples.Drop();
         alert.Deployments = "{not json";
         alert.Effect = "\"a string\"";
-        alert.Contributors = """{"children":"nope","segments":[{"share":0.5},{"segment":"plan=pro","share":"0.4"}]}""";
+        alert.Contributors = """{"children":"nope","segments":[{"share":0.5,"relativeChange":-0.1},{"segment":"plan=pro","share":"0.4","relativeChange":-0.02}]}""";
         var message = Build(alert);
         var text = SectionsText(message);
         Assert.Contains("No tagged deployment", text, StringComparison.Ordinal);
-        Assert.Contains("• plan=pro: 40.0% of the change", text, StringComparison.Ordinal);
+        Assert.Contains("• plan=pro: 40.0% of the change (−2.0%)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Child metrics", text, StringComparison.Ordinal);
         Assert.DoesNotContain(FieldsOf(message), f => f.StartsWith("*Effect", StringComparison.Ordinal));
     }
 

@@ -1,3 +1,4 @@
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using MetricPipeline.Registry;
 
@@ -7,6 +8,9 @@ namespace MetricPipeline.Alerting.Tests;
 internal static class AlertSamples
 {
     public static readonly DateTimeOffset ChangeAt = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The detector's deployment look-back by default (<c>Detector:CorrelationLag</c>), which messages quote.</summary>
+    public static readonly TimeSpan CorrelationLag = new DeploymentCorrelationOptions().CorrelationLag;
 
     public static MetricDefinition NorthStar => new()
     {

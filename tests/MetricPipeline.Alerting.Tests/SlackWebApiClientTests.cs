@@ -43,7 +43,7 @@ public sealed class SlackWebApiClientTests : IAsyncLifetime, IDisposable
 
     private static SlackMessage Message(string status = "open")
     {
-        var built = AlertMessageBuilder.Build(AlertSamples.Drop(), AlertSamples.NorthStar, AlertSamples.Names, "http://127.0.0.1:5080");
+        var built = AlertMessageBuilder.Build(AlertSamples.Drop(), AlertSamples.NorthStar, AlertSamples.Names, "http://127.0.0.1:5080", AlertSamples.CorrelationLag);
         return built with { Blocks = [.. built.Blocks, AlertButtons.For(Guid.NewGuid(), status)!] };
     }
 

@@ -40,7 +40,7 @@ public sealed class SlackWebhookClientTests : IAsyncLifetime, IDisposable
 
     private SlackWebhookClient Client => services.GetRequiredService<SlackWebhookClient>();
 
-    private static SlackMessage Message => AlertMessageBuilder.Build(AlertSamples.Drop(), AlertSamples.NorthStar, AlertSamples.Names, "http://127.0.0.1:5080");
+    private static SlackMessage Message => AlertMessageBuilder.Build(AlertSamples.Drop(), AlertSamples.NorthStar, AlertSamples.Names, "http://127.0.0.1:5080", AlertSamples.CorrelationLag);
 
     private async Task<(SlackDelivery Result, SlackWebhookServer Server)> PostAsync(params Reply[] script)
     {

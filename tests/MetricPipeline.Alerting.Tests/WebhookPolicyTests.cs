@@ -89,7 +89,7 @@ public sealed class WebhookPolicyTests
         var webhook = new UriBuilder(slack.Webhook()) { Host = "localhost" }.Uri;
         Assert.Null(services.GetRequiredService<WebhookPolicy>().Problem(webhook.AbsoluteUri));
 
-        var message = AlertMessageBuilder.Build(AlertSamples.Drop(), AlertSamples.NorthStar, AlertSamples.Names, "http://127.0.0.1:5080");
+        var message = AlertMessageBuilder.Build(AlertSamples.Drop(), AlertSamples.NorthStar, AlertSamples.Names, "http://127.0.0.1:5080", AlertSamples.CorrelationLag);
         var result = await client.PostAsync(webhook, message, CancellationToken.None);
 
         Assert.Equal(SlackOutcome.Permanent, result.Outcome);

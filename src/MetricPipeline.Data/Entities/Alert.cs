@@ -28,14 +28,17 @@ public sealed class Alert
 
     public double Score { get; set; }
 
-    /// <summary>JSON array: [{id, service, version, lagMinutes}].</summary>
+    /// <summary>JSON array of <c>Alerts.DeploymentMatch</c>: [{id, service, version, lagMinutes, kind}].</summary>
     public string Deployments { get; set; } = "[]";
 
-    /// <summary>JSON object {relative, low, high}, or null when no effect was estimated.</summary>
+    /// <summary>JSON <c>Alerts.EffectInterval</c> {relative, low, high}, or null when no effect was estimated.</summary>
     public string? Effect { get; set; }
 
-    /// <summary>JSON object {children: […], segments: […]}.</summary>
+    /// <summary>JSON <c>Alerts.AlertContributors</c> {children: […], segments: […]}.</summary>
     public string Contributors { get; set; } = "{\"children\":[],\"segments\":[]}";
+
+    /// <summary>JSON <c>Alerts.OnsetInterval</c> {earliest, latest}: when the change may have begun; null in alerts stored before onsets were.</summary>
+    public string? Onset { get; set; }
 
     /// <summary>Set when this shift is explained by a parent metric's alert: attached, not posted on its own.</summary>
     public Guid? ParentAlertId { get; set; }

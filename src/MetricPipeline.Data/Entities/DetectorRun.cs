@@ -19,4 +19,10 @@ public sealed class DetectorRun
     public int Nodes { get; set; }
     public int AlertsOpened { get; set; }
     public int AlertsResolved { get; set; }
+
+    /// <summary>The rollup's watermark when the pass began (null: no rollup worker has reported; see <c>RollupWatermarkStore</c>).</summary>
+    public DateTimeOffset? RollupWatermark { get; set; }
+
+    /// <summary>The pass read buckets that end at or before this time: <c>min(asOf, watermark) − Detector:SettleDelay</c>.</summary>
+    public DateTimeOffset? ReadThrough { get; set; }
 }

@@ -87,6 +87,10 @@ namespace MetricPipeline.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("metric_key");
 
+                    b.Property<string>("Onset")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("onset");
+
                     b.Property<Guid?>("ParentAlertId")
                         .HasColumnType("uuid")
                         .HasColumnName("parent_alert_id");
@@ -394,6 +398,14 @@ namespace MetricPipeline.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("nodes");
 
+                    b.Property<DateTimeOffset?>("ReadThrough")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("read_through");
+
+                    b.Property<DateTimeOffset?>("RollupWatermark")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rollup_watermark");
+
                     b.Property<DateTimeOffset?>("ScheduledFireAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("scheduled_fire_at");
@@ -532,6 +544,30 @@ namespace MetricPipeline.Data.Migrations
                             Id = 1,
                             Version = 0L
                         });
+                });
+
+            modelBuilder.Entity("MetricPipeline.Data.Entities.RollupWorkerProgress", b =>
+                {
+                    b.Property<string>("Instance")
+                        .HasColumnType("text")
+                        .HasColumnName("instance");
+
+                    b.Property<DateTimeOffset>("CaughtUpTo")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("caught_up_to");
+
+                    b.Property<DateTimeOffset>("ReportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reported_at");
+
+                    b.Property<bool>("Stopped")
+                        .HasColumnType("boolean")
+                        .HasColumnName("stopped");
+
+                    b.HasKey("Instance")
+                        .HasName("pk_rollup_watermarks");
+
+                    b.ToTable("rollup_watermarks", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -71,7 +71,7 @@ public sealed class AlertingDatabase : IAsyncLifetime
             ExpectedHigh = 1050,
             RelativeChange = -0.148,
             Direction = "bad",
-            Deployments = """[{"id":"x","service":"ranker","version":"2.3.0","lagMinutes":40}]""",
+            Deployments = """[{"id":"9a0e0c1d-0000-4000-8000-00000000000a","service":"ranker","version":"2.3.0","kind":"model","lagMinutes":40}]""",
             Status = "open",
             SlackState = "pending",
         };

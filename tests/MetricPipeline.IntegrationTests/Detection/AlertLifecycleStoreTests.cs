@@ -1,4 +1,5 @@
 using MetricPipeline.Data;
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using MetricPipeline.Detection;
 using MetricPipeline.IntegrationTests.Infrastructure;
@@ -173,6 +174,37 @@ public sealed class AlertLifecycleStoreTests(PipelineEnvironment environment) : 
         Assert.Equal(["opened"], await HistoryAsync(one.Id));
     }
 
+    [Fact]
+    public async Task An_alerts_typed_parts_come_back_from_postgres_as_written_and_an_unchanged_pass_leaves_them_alone()
+    {
+        const string metric = "parts_ns";
+        var deployment = new DeploymentMatch(Guid.Parse("9a0e0c1d-0000-4000-8000-00000000000a"), "ranker", "2.3.0", 40, "model");
+        var contributors = new AlertContributors(
+            [new ChildContribution("messages_sent", -0.0823456789)],
+            [new SegmentContribution("plan=free", 0.7212345678, -0.2012345678), new SegmentContribution("country=US", 0.18, -0.05)]);
+        var draft = Draft(metric, ChangeAt, -0.20) with
+        {
+            Deployments = [deployment],
+            Effect = new EffectInterval(-0.1212345678, -0.1512345678, -0.0898765432),
+            Contributors = contributors,
+            Onset = OnsetInterval.Of(ChangeAt.AddHours(-2), ChangeAt.AddHours(1)),
+        };
+
+        var opened = (await PassAsync(draft)).Opened!;
+        var again = await PassAsync(draft);
+
+        var stored = AlertDetails.Of(Assert.Single(await AlertsAsync(metric)));
+        Assert.Equal([deployment], stored.Deployments);
+        Assert.Equal(new EffectInterval(-0.121235, -0.151235, -0.089877), stored.Effect);
+        Assert.Equal(
+            new AlertContributors([new ChildContribution("messages_sent", -0.082346)], [new SegmentContribution("plan=free", 0.721235, -0.201235), new SegmentContribution("country=US", 0.18, -0.05)]),
+            stored.Contributors);
+        Assert.Equal(new OnsetInterval(new DateTimeOffset(ChangeAt.AddHours(-2)), new DateTimeOffset(ChangeAt.AddHours(1))), stored.Onset);
+        Assert.Equal(opened.Id, again.Existing?.Id);
+        Assert.False(again.Refreshed);
+        Assert.Equal(["opened"], await HistoryAsync(opened.Id));
+    }
+
     /// <summary>
     /// What a pass does with one draft (DetectionPass's order): the alert it already is gets refreshed; else the
     /// earlier alert it undoes gets resolved; else it opens. Returns what each step found.
@@ -220,7 +252,7 @@ public sealed class AlertLifecycleStoreTests(PipelineEnvironment environment) : 
 
     private static AlertDraft Draft(string metric, DateTime changeAt, double relativeChange, string segment = "") =>
         new(metric, segment, "level_shift", changeAt, Value: 1000 * (1 + relativeChange), Before: 1000, ExpectedLow: 950, ExpectedHigh: 1050,
-            relativeChange, relativeChange < 0 ? "bad" : "good", Score: 8, Deployments: [], Effect: null, new Contributors([], []))
+            relativeChange, relativeChange < 0 ? "bad" : "good", Score: 8, Deployments: [], Effect: null, AlertContributors.None)
         {
             EndAt = changeAt.AddHours(3),
         };

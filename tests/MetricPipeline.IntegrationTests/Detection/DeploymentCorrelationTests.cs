@@ -1,3 +1,4 @@
+using MetricPipeline.Data.Alerts;
 using MetricPipeline.Data.Entities;
 using MetricPipeline.Detection;
 using MetricPipeline.Registry;
@@ -48,7 +49,7 @@ public sealed class DeploymentCorrelationTests
         var within = At(ChangeAt.AddHours(3).AddMinutes(20));
         var after = At(ChangeAt.AddHours(6));
 
-        var found = DeploymentCorrelation.Correlate([within, after], Tasks, TasksScope, ChangeAt, Hour, Lag, ChangeAt.AddHours(-4), ChangeAt.AddHours(4));
+        var found = DeploymentCorrelation.Correlate([within, after], Tasks, TasksScope, ChangeAt, Hour, Lag, OnsetInterval.Of(ChangeAt.AddHours(-4), ChangeAt.AddHours(4)));
 
         Assert.Equal(within.Id, Assert.Single(found).Id);
         Assert.Empty(DeploymentCorrelation.Correlate([within], Tasks, TasksScope, ChangeAt, Hour, Lag));

@@ -93,6 +93,8 @@ public sealed class DetectionEndToEndTests(PipelineEnvironment environment, ITes
         Assert.InRange(deployment.GetProperty("lagMinutes").GetInt32(), 0, 120);
         Assert.Equal(deployedAt.AddMinutes(40), tasks.GetProperty("changeAt").GetDateTime().ToUniversalTime());
         Assert.DoesNotContain(tasks.GetProperty("deployments").EnumerateArray(), d => d.GetProperty("id").GetGuid() == tooEarly);
+        var onset = tasks.GetProperty("onset");
+        Assert.InRange(deployedAt.AddMinutes(40), onset.GetProperty("earliest").GetDateTime().ToUniversalTime(), onset.GetProperty("latest").GetDateTime().ToUniversalTime());
         Assert.InRange(tasks.GetProperty("relativeChange").GetDouble(), -0.18, -0.12);
         Assert.Equal("bad", tasks.GetProperty("direction").GetString());
         var effect = tasks.GetProperty("effect");
