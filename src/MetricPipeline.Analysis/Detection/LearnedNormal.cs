@@ -8,12 +8,16 @@ namespace MetricPipeline.Analysis.Detection;
 /// before it that has too little data after it to be learned. Forecast(t) = level + slope·(t − level's centre) +
 /// seasonal(t) for any t ≥ Start; Variance(t) = Scale² · the noise model's variance there (Scale from an
 /// out-of-sample check, 1 until then). <see cref="LevelVariance"/> is the variance of the error all forecasts of the
-/// test window share, at its newest observation: the level's, the drift's over the distance, the day effect's, and the
-/// day's own (whole days move more than their hours' noise explains).
+/// test window share, at its newest observation: the level's and the drift's over the distance; <see cref="DayVariance"/>
+/// that of the error the forecasts of one day share: the day effect's, and the day's own (whole days move more than
+/// their hours' noise explains).
 /// </summary>
 internal sealed record LearnedNormal(
-    SeasonalBaseline Baseline, NoiseModel Noise, double Level, double LevelVariance, double LevelCentre, double Slope, int Start, double Scale = 1)
+    SeasonalBaseline Baseline, NoiseModel Noise, double Level, double LevelVariance, double DayVariance, double LevelCentre, double Slope, int Start, double Scale = 1)
 {
+    /// <summary>The variance of the shared error of one forecast: the level's and its day's.</summary>
+    public double SharedVariance => LevelVariance + DayVariance;
+
     /// <summary>Two-sample |t| above which a step in the level window is real.</summary>
     private const double StepThreshold = 5;
 
@@ -62,9 +66,12 @@ internal sealed record LearnedNormal(
         var horizon = z.Length - 1 - centre;
 
         // A day's own movement: its level's variance beyond what its buckets' noise explains (the local median of a week
-        // it is measured against adds π/2/7 of it).
+        // it is measured against adds π/2/7 of it). The baseline's estimate is a median of a few dozen differences between
+        // weeks, good to about half its size: only a variance over twice what the noise alone gives counts as days moving
+        // as a whole, and the day effects' own error is scaled to what is left (noise alone at the least).
         var dayVariance = 0.0;
-        if (layout.Blocks >= 2 && to > from)
+        var blockVariance = baseline.BlockEffectVariance;
+        if (layout.Blocks >= 2 && to > from && baseline.CycleLevelVariance > 0)
         {
             var bucketVariance = 0.0;
             for (var t = from; t < to; t++)
@@ -73,11 +80,16 @@ internal sealed record LearnedNormal(
             }
 
             bucketVariance *= noise.LongRunFactor / (to - from);
-            dayVariance = Math.Max(0, (baseline.CycleLevelVariance / (1 + (Math.PI / 2 / layout.Blocks))) - (bucketVariance / layout.Period));
+            var localMedian = 1 + (Math.PI / 2 / layout.Blocks);
+            var noiseOnly = bucketVariance / layout.Period * localMedian;
+            var observed = baseline.CycleLevelVariance;
+            var dayLevel = observed > 2 * noiseOnly ? observed : noiseOnly;
+            dayVariance = Math.Max(0, (dayLevel / localMedian) - (bucketVariance / layout.Period));
+            blockVariance *= dayLevel / observed;
         }
 
-        var shared = levelVariance + (slopeError * slopeError * horizon * horizon) + baseline.BlockEffectVariance + dayVariance;
-        return new LearnedNormal(baseline, noise, level, shared, centre, slope, start);
+        var shared = levelVariance + (slopeError * slopeError * horizon * horizon);
+        return new LearnedNormal(baseline, noise, level, shared, blockVariance + dayVariance, centre, slope, start);
     }
 
     /// <summary>

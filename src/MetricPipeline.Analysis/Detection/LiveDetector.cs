@@ -97,7 +97,7 @@ public static class LiveDetector
         }
 
         var start = normal.Start;
-        var levelVariance = normal.LevelVariance;
+        var levelVariance = normal.SharedVariance;
         var noise = normal.Noise;
 
         var z975 = Normal.InvCDF(0, 1, (1 + options.Confidence) / 2);
@@ -123,7 +123,14 @@ public static class LiveDetector
 
         meanVariance /= n - start;
         var threshold = SegmentScan.Threshold(options.FalseAlertsPerYear, options.ObservationsPerYear);
-        var shared = levelVariance / (noise.LongRunFactor * meanVariance);
+        var unit = noise.LongRunFactor * meanVariance;
+        var dayOf = new int[n - start];
+        for (var t = start; t < n; t++)
+        {
+            dayOf[t - start] = layout.Blocks >= 2 ? layout.Cycle(t) - layout.Cycle(start) : 0;
+        }
+
+        var shared = new SharedErrors(normal.LevelVariance / unit, layout.Blocks >= 2 ? normal.DayVariance / unit : 0, dayOf);
         var segments = SegmentScan.Find(errors, options.Clip, shared, threshold);
         var found = new bool[n];
         foreach (var segment in segments)
@@ -131,15 +138,11 @@ public static class LiveDetector
             Array.Fill(found, true, start + segment.Start, segment.End - segment.Start + 1);
         }
 
-        var window = new Window(y.ToArray(), z, normal, multiplicative, offset, z975, options, errors, start, found, noise.LongRunFactor * meanVariance, shared);
+        var window = new Window(y.ToArray(), z, normal, multiplicative, offset, z975, options, errors, start, found, unit, shared);
         var findings = new List<LiveFinding>(segments.Count);
         foreach (var segment in segments)
         {
-            findings.Add(window.Measure(start + segment.Start, start + segment.End, segment.Statistic) with
-            {
-                EarliestStart = start + segment.EarliestStart,
-                LatestStart = start + segment.LatestStart,
-            });
+            findings.Add(window.Measure(start + segment.Start, start + segment.End, segment.Statistic, start + segment.EarliestStart, start + segment.LatestStart));
         }
 
         findings.Sort((a, b) => a.Start.CompareTo(b.Start));
@@ -148,11 +151,8 @@ public static class LiveDetector
             // The scan masks what it found, so one long deviation can come back as two touching pieces: one finding.
             if (findings[i].Start <= findings[i - 1].End + 2 && Math.Sign(findings[i].Relative) == Math.Sign(findings[i - 1].Relative))
             {
-                findings[i - 1] = window.Measure(findings[i - 1].Start, findings[i].End, Math.Max(findings[i - 1].Statistic, findings[i].Statistic)) with
-                {
-                    EarliestStart = findings[i - 1].EarliestStart,
-                    LatestStart = findings[i - 1].LatestStart,
-                };
+                findings[i - 1] = window.Measure(
+                    findings[i - 1].Start, findings[i].End, Math.Max(findings[i - 1].Statistic, findings[i].Statistic), findings[i - 1].EarliestStart, findings[i - 1].LatestStart);
                 findings.RemoveAt(i);
             }
         }
@@ -162,11 +162,7 @@ public static class LiveDetector
         {
             if (findings[i].Alertable && window.Holidays.Count > 0)
             {
-                findings[i] = window.Measure(findings[i].Start, findings[i].End, findings[i].Statistic) with
-                {
-                    EarliestStart = findings[i].EarliestStart,
-                    LatestStart = findings[i].LatestStart,
-                };
+                findings[i] = window.Measure(findings[i].Start, findings[i].End, findings[i].Statistic, findings[i].EarliestStart, findings[i].LatestStart);
             }
         }
 
@@ -177,13 +173,13 @@ public static class LiveDetector
             return Detect(y, layout, options, testLength + cycle, extensions - 1);
         }
 
-        return new LiveDetection(start, expected, low, high, scores, findings, threshold, shared);
+        return new LiveDetection(start, expected, low, high, scores, findings, threshold, shared.Total);
     }
 
     /// <summary>One pass's test window: what measuring a finding needs.</summary>
     private sealed record Window(
         double[] Y, double[] Z, LearnedNormal Normal, bool Multiplicative, double Offset, double Z975, LiveDetectorOptions Options,
-        double[] Errors, int Start, bool[] Found, double Unit, double Shared)
+        double[] Errors, int Start, bool[] Found, double Unit, SharedErrors Shared)
     {
         public HashSet<int> Holidays { get; } = [];
 
@@ -191,24 +187,25 @@ public static class LiveDetector
         /// The finding for observations [from, to]: its effect against the forecast moved by the shared error that the
         /// rest of the window (outside every finding) measures, as the scan tested it.
         /// </summary>
-        public LiveFinding Measure(int from, int to, double statistic)
+        public LiveFinding Measure(int from, int to, double statistic, int earliest, int latest)
         {
-            double outsideSum = 0, outsideCount = 0;
-            for (var t = Start; t < Z.Length; t++)
+            var excluded = new bool[Errors.Length];
+            for (var t = 0; t < excluded.Length; t++)
             {
-                if (!Found[t] && (t < from || t > to) && !SegmentScan.Isolated(Errors, t - Start))
-                {
-                    outsideSum += Math.Clamp(Errors[t - Start], -Options.Clip, Options.Clip);
-                    outsideCount++;
-                }
+                excluded[t] = Found[Start + t];
             }
 
-            var (shift, sharedVariance) = SegmentScan.SharedError(outsideSum, outsideCount, Shared);
-            return LiveDetector.Measure(this, from, to, statistic, shift * Math.Sqrt(Unit), sharedVariance * Unit);
+            var (_, variance, shift) = SegmentScan.Effect(Errors, Options.Clip, Shared, from - Start, to - Start, excluded);
+            var length = to - from + 1;
+            return LiveDetector.Measure(this, from, to, statistic, shift * Math.Sqrt(Unit), Math.Max(0, variance - (1.0 / length)) * Unit, earliest, latest) with
+            {
+                EarliestStart = earliest,
+                LatestStart = latest,
+            };
         }
     }
 
-    private static LiveFinding Measure(Window w, int from, int to, double statistic, double shift, double sharedVariance)
+    private static LiveFinding Measure(Window w, int from, int to, double statistic, double shift, double sharedVariance, int earliest, int latest)
     {
         var (y, z, normal, multiplicative, offset, z975, options) = (w.Y, w.Z, w.Normal, w.Multiplicative, w.Offset, w.Z975, w.Options);
         var holidays = w.Holidays;
@@ -256,7 +253,7 @@ public static class LiveDetector
         LiveKind kind = outage && !up ? LiveKind.Outage
             : length >= options.Persistence ? LiveKind.LevelShift
             : up ? LiveKind.Spike : LiveKind.Dip;
-        var holiday = !up && kind != LiveKind.Outage && HolidayLike(from, to, normal.Start, difference, se, normal.Baseline, holidays);
+        var holiday = !up && kind != LiveKind.Outage && HolidayLike(from, to, Math.Min(from, earliest), Math.Max(from, latest), normal.Start, difference, se, normal.Baseline, holidays);
         if (holiday)
         {
             kind = LiveKind.Dip;
@@ -275,29 +272,41 @@ public static class LiveDetector
     }
 
     /// <summary>
-    /// A weekday that behaves like the quietest day of the week (a public holiday): the drop starts with the day (its
-    /// first or second bucket, the last of the day before, or the first bucket under test), stays within it, and its size is the gap between that weekday's effect and the quietest
-    /// day's, within a third of the gap or two standard errors. Such a day is an anomaly, not an alert; a drop that
-    /// goes on into the next day is not a holiday and alerts then.
+    /// A weekday that behaves like the quietest day of the week (a public holiday): the drop starts with the day (one of
+    /// the onsets the data allow, <paramref name="first"/>..<paramref name="last"/>, is within a bucket of midnight), with
+    /// the first bucket under test (which a holiday seen in earlier passes slides out of), or on a day already found to
+    /// be one; it ends within the day (or a couple of buckets into the next: noise moves the end too), and its size is
+    /// the gap between that weekday's effect and the quietest day's, within half the gap or three standard errors. Such a
+    /// day is an anomaly, not an alert; a drop that goes on into the next day is not a holiday and alerts then.
     /// </summary>
-    private static bool HolidayLike(int from, int to, int testStart, double difference, double se, SeasonalBaseline baseline, HashSet<int> holidays)
+    private static bool HolidayLike(
+        int from, int to, int first, int last, int testStart, double difference, double se, SeasonalBaseline baseline, HashSet<int> holidays)
     {
         var layout = baseline.Layout;
         double gap;
         int day;
         if (layout.Period >= 2 && layout.Blocks >= 2)
         {
-            // Hourly data: the day of the drop is a cycle; its effect against the quietest day's. It starts with the day
-            // (within a bucket either side of midnight: noise can move the onset by one), with the test window (which a
-            // holiday seen in earlier passes slides out of), or on a day already found to be one; it may run a couple of
-            // buckets into the next day for the same reason.
-            day = layout.Cycle(from) + (layout.Phase(from) == layout.Period - 1 ? 1 : 0);
-            var startsWithDay = layout.Phase(from) <= 1 || layout.Phase(from) == layout.Period - 1 || from == testStart || holidays.Contains(day);
-            if (!startsWithDay || layout.Cycle(Math.Max(from, to - 2)) != day)
+            // Hourly data: the day of the drop is a cycle; its effect against the quietest day's.
+            int? starts = null;
+            for (var c = first; c <= last && starts is null; c++)
+            {
+                var phase = layout.Phase(c);
+                starts = phase <= 1 ? layout.Cycle(c) : phase == layout.Period - 1 ? layout.Cycle(c) + 1 : null;
+            }
+
+            var ownDay = layout.Cycle(from) + (layout.Phase(from) == layout.Period - 1 ? 1 : 0);
+            if (starts is null && (first <= testStart + 1 || holidays.Contains(ownDay)))
+            {
+                starts = ownDay;
+            }
+
+            if (starts is not { } d || layout.Cycle(Math.Max(from, to - 2)) != d)
             {
                 return false;
             }
 
+            day = d;
             gap = baseline.BlockEffect.Min() - baseline.BlockEffect[layout.BlockPhase(day)];
         }
         else if (layout.Period == 7 && layout.Blocks < 2)

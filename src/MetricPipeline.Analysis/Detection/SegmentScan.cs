@@ -40,40 +40,61 @@ public static class SegmentScan
 
     /// <summary>
     /// Disjoint segments of <paramref name="errors"/> whose statistic exceeds <paramref name="threshold"/>, strongest
-    /// first, at most <paramref name="maxSegments"/>.
+    /// first, at most <paramref name="maxSegments"/>, with only the level's error shared (variance
+    /// <paramref name="levelVariance"/>).
+    /// </summary>
+    public static List<Segment> Find(ReadOnlySpan<double> errors, double clip, double levelVariance, double threshold, int maxSegments = 4) =>
+        Find(errors, clip, SharedErrors.LevelOnly(levelVariance, errors.Length), threshold, maxSegments);
+
+    /// <summary>
+    /// Disjoint segments of <paramref name="errors"/> whose statistic exceeds <paramref name="threshold"/>, strongest
+    /// first, at most <paramref name="maxSegments"/>; the errors share the level's and their days' errors as
+    /// <paramref name="shared"/> says.
     /// </summary>
     /// <remarks>
-    /// The shared error b ~ N(0, v) moves every error of the window alike, so the buckets outside a segment measure it:
-    /// given their (clipped) sum O over M buckets, b̂ = O/(1/v + M) with variance v' = 1/(1/v + M), and a segment is
-    /// tested as (S − L·b̂)²/(2·(L + L²·v')): a two-sample comparison with the rest of the window, the learned level its
-    /// prior. A drop that covers the newest third of the window is then judged against the two days before it as well
-    /// as the weeks before those, which both sharpens its onset and keeps a baseline that is a little off from looking
-    /// like a shift.
+    /// A segment u is tested by the exact likelihood ratio under the window's covariance Σ (<see cref="SharedErrors"/>):
+    /// G = (uᵀΣ⁻¹e)²/(2·uᵀΣ⁻¹u). With only a level error of variance v this is the two-sample comparison with the rest of
+    /// the window: b̂ = O/(1/v + M) from the outside sum O of M buckets, G = (S − L·b̂)²/(2·(L + L²·v')),
+    /// v' = 1/(1/v + M), the learned level its prior. A drop that covers the newest third of the window is then judged
+    /// against the two days before it as well as the weeks before those, which both sharpens its onset and keeps a
+    /// baseline that is a little off from looking like a shift. With day errors too, the buckets of the segment's own
+    /// days say more about its baseline than those of other days.
     /// </remarks>
-    public static List<Segment> Find(ReadOnlySpan<double> errors, double clip, double levelVariance, double threshold, int maxSegments = 4)
+    public static List<Segment> Find(ReadOnlySpan<double> errors, double clip, SharedErrors shared, double threshold, int maxSegments = 4)
     {
+        ArgumentNullException.ThrowIfNull(shared);
         var n = errors.Length;
-        var prefix = new double[n + 1];
+        var clipped = new double[n];
+        var isolated = new bool[n];
         for (var t = 0; t < n; t++)
         {
-            prefix[t + 1] = prefix[t] + (Isolated(errors, t) ? 0 : Math.Clamp(errors[t], -clip, clip));
+            isolated[t] = Isolated(errors, t);
+            clipped[t] = Math.Clamp(errors[t], -clip, clip);
         }
 
-        // First segments of two or more on clipped errors, strongest first; then single buckets not covered by them on
-        // their own, unclipped errors — the first hour of an outage or a deep drop, or a spike.
+        // First segments of two or more on clipped errors, strongest first (a lone extreme bucket counts as missing in
+        // them); then single buckets not covered by them on their own, unclipped errors — the first hour of an outage or
+        // a deep drop, or a spike.
         var taken = new bool[n];
+        var available = new bool[n];
         var found = new List<Segment>();
-        double freeSum = prefix[n], freeCount = n;
+        var sums = new double[n + 1];
+        var counts = new int[n + 1];
         while (found.Count < maxSegments)
         {
+            var (solver, w) = Prepare(clipped, isolated, taken, shared, available, sums, counts);
             var best = new Segment(-1, -1, 0);
             for (var i = 0; i < n; i++)
             {
                 for (var j = i + 1; j < n && !taken[i] && !taken[j]; j++)
                 {
-                    var s = prefix[j + 1] - prefix[i];
-                    var l = j - i + 1;
-                    var g = Statistic(s, l, freeSum - s, freeCount - l, levelVariance);
+                    var l = counts[j + 1] - counts[i];
+                    if (l == 0)
+                    {
+                        continue;
+                    }
+
+                    var g = Statistic(sums[j + 1] - sums[i], l, solver.Segment(i, j, counts, w));
                     if (g > best.Statistic)
                     {
                         best = new Segment(i, j, g);
@@ -87,23 +108,22 @@ public static class SegmentScan
             }
 
             found.Add(best);
-            for (var t = best.Start; t <= best.End; t++)
-            {
-                taken[t] = true;
-            }
-
-            freeSum -= prefix[best.End + 1] - prefix[best.Start];
-            freeCount -= best.End - best.Start + 1;
+            Array.Fill(taken, true, best.Start, best.End - best.Start + 1);
         }
 
         // The onset on unclipped errors: clipping makes a deep drop's buckets look like a mild one's, so a noisy bucket
-        // or two before it could join the segment. The start moves by at most three buckets within free ones.
+        // or two before it could join the segment. The start moves by at most three buckets within free ones. Where the
+        // step is does not depend on how the shared error splits into level and days — but a day's error would pull a
+        // step that begins with a day a few buckets into it (the whole day is then as well explained by its own error),
+        // so the onset is placed with all of it as one shared level.
+        var level = shared.Day > 0 ? shared with { Level = shared.Total, Day = 0 } : shared;
         for (var k = 0; k < found.Count; k++)
         {
-            var (onset, earliest, latest) = Onset(errors, found[k], taken, levelVariance, freeSum, freeCount, prefix);
+            var (onset, earliest, latest) = Onset(errors, clipped, isolated, found[k], taken, level);
             found[k] = found[k] with { Start = onset, EarliestStart = earliest, LatestStart = latest };
         }
 
+        var (singles, weights) = Prepare(clipped, isolated, taken, shared, available, sums, counts);
         for (var t = 0; t < n && found.Count < 2 * maxSegments; t++)
         {
             if (taken[t])
@@ -111,8 +131,11 @@ public static class SegmentScan
                 continue;
             }
 
-            var clipped = Isolated(errors, t) ? 0 : Math.Clamp(errors[t], -clip, clip);
-            var g = Statistic(errors[t], 1, freeSum - clipped, freeCount - 1, levelVariance);
+            // Against the others: the bucket's own (clipped) part of the shared estimate is replaced by its unclipped error.
+            var (projection, quadratic) = singles.Bucket(t, weights);
+            var g = available[t]
+                ? Statistic(errors[t], 1, (projection + ((errors[t] - clipped[t]) * quadratic), quadratic))
+                : Square(errors[t] - projection) / (2 * (1 + quadratic));
             if (g > threshold)
             {
                 found.Add(new Segment(t, t, g));
@@ -122,14 +145,78 @@ public static class SegmentScan
         return found;
     }
 
-    private static (int Onset, int Earliest, int Latest) Onset(
-        ReadOnlySpan<double> errors, Segment segment, bool[] taken, double levelVariance, double freeSum, double freeCount, double[] prefix)
+    /// <summary>
+    /// The effect of the segment [<paramref name="from"/>, <paramref name="to"/>] in units of one error against the rest
+    /// of the window but the <paramref name="excluded"/> buckets (other findings), as the scan tests it: the estimate δ̂
+    /// on clipped errors, its variance, and the part of the segment's mean the shared errors account for
+    /// (mean − δ̂), by which the forecast moves for the segment.
+    /// </summary>
+    public static (double Effect, double Variance, double Shift) Effect(
+        ReadOnlySpan<double> errors, double clip, SharedErrors shared, int from, int to, ReadOnlySpan<bool> excluded)
     {
-        var outsideSum = freeSum + (prefix[segment.End + 1] - prefix[segment.Start]);
-        var outsideCount = freeCount + (segment.End - segment.Start + 1);
+        ArgumentNullException.ThrowIfNull(shared);
+        var n = errors.Length;
+        var clipped = new double[n];
+        var available = new bool[n];
+        var single = from == to;
+        for (var t = 0; t < n; t++)
+        {
+            clipped[t] = Math.Clamp(errors[t], -clip, clip);
+            var inside = t >= from && t <= to;
+            available[t] = inside ? single || !Isolated(errors, t) : !excluded[t] && !Isolated(errors, t);
+        }
+
+        var solver = shared.Solve(available);
+        var w = solver.Weights(clipped, available);
+        var counts = new int[n + 1];
+        double sum = 0;
+        for (var t = 0; t < n; t++)
+        {
+            counts[t + 1] = counts[t] + (available[t] ? 1 : 0);
+            if (available[t] && t >= from && t <= to)
+            {
+                sum += clipped[t];
+            }
+        }
+
+        var length = counts[to + 1] - counts[from];
+        var (projection, quadratic) = solver.Segment(from, to, counts, w);
+        var information = Math.Max(1e-12, length - quadratic);
+        var effect = (sum - projection) / information;
+        return (effect, 1 / information, (sum / length) - effect);
+    }
+
+    private static (SharedSolver Solver, double[] Weights) Prepare(
+        double[] clipped, bool[] isolated, bool[] taken, SharedErrors shared, bool[] available, double[] sums, int[] counts)
+    {
+        for (var t = 0; t < clipped.Length; t++)
+        {
+            available[t] = !taken[t] && !isolated[t];
+            sums[t + 1] = sums[t] + (available[t] ? clipped[t] : 0);
+            counts[t + 1] = counts[t] + (available[t] ? 1 : 0);
+        }
+
+        var solver = shared.Solve(available);
+        return (solver, solver.Weights(clipped, available));
+    }
+
+    private static (int Onset, int Earliest, int Latest) Onset(
+        ReadOnlySpan<double> errors, double[] clipped, bool[] isolated, Segment segment, bool[] taken, SharedErrors shared)
+    {
+        var n = errors.Length;
+        var available = new bool[n];
+        var counts = new int[n + 1];
+        for (var t = 0; t < n; t++)
+        {
+            available[t] = (!taken[t] || (t >= segment.Start && t <= segment.End)) && !isolated[t];
+            counts[t + 1] = counts[t] + (available[t] ? 1 : 0);
+        }
+
+        var solver = shared.Solve(available);
         var from = Math.Max(0, segment.Start - 6);
         var to = Math.Min(segment.End - 1, segment.Start + 6);
         var statistics = new double[to - from + 1];
+        var values = new double[n];
         var best = segment.Start;
         var bestG = double.NegativeInfinity;
         for (var start = from; start <= to; start++)
@@ -140,15 +227,25 @@ public static class SegmentScan
                 continue;
             }
 
+            // The candidate's own buckets unclipped, every other available bucket clipped as the scan had it.
             double sum = 0;
-            for (var t = start; t <= segment.End; t++)
+            for (var t = 0; t < n; t++)
             {
-                sum += Isolated(errors, t) ? 0 : errors[t];
+                var inside = t >= start && t <= segment.End;
+                values[t] = inside ? errors[t] : clipped[t];
+                if (inside && available[t])
+                {
+                    sum += errors[t];
+                }
             }
 
-            var length = segment.End - start + 1;
-            var clippedInside = prefix[segment.End + 1] - prefix[start];
-            var g = Statistic(sum, length, outsideSum - clippedInside, outsideCount - length, levelVariance);
+            var length = counts[segment.End + 1] - counts[start];
+            if (length == 0)
+            {
+                continue;
+            }
+
+            var g = Statistic(sum, length, solver.Segment(start, segment.End, counts, solver.Weights(values, available)));
             statistics[start - from] = g;
 
             // The onset itself moves by at most three buckets from the clipped scan's; the interval looks further.
@@ -180,25 +277,12 @@ public static class SegmentScan
     internal static bool Isolated(ReadOnlySpan<double> errors, int t) =>
         t > 0 && t + 1 < errors.Length && Math.Abs(errors[t]) > 6 && Math.Abs(errors[t - 1]) <= 3 && Math.Abs(errors[t + 1]) <= 3;
 
-    /// <summary>
-    /// The shared error as the other buckets measure it: b̂ and its variance v' from the (clipped) sum and count of the
-    /// errors outside a segment and the prior variance <paramref name="levelVariance"/>.
-    /// </summary>
-    public static (double Offset, double Variance) SharedError(double outsideSum, double outsideCount, double levelVariance)
+    /// <summary>G = (S − aᵀw)²/(2·(L − aᵀMa)): the likelihood ratio of a shift of the segment under Σ.</summary>
+    private static double Statistic(double sum, int length, (double Projection, double Quadratic) shared)
     {
-        if (!(levelVariance > 0))
-        {
-            return (0, 0);
-        }
-
-        var precision = (1 / levelVariance) + Math.Max(0, outsideCount);
-        return (outsideSum / precision, 1 / precision);
+        var information = Math.Max(1e-12, length - shared.Quadratic);
+        return Square(sum - shared.Projection) / (2 * information);
     }
 
-    private static double Statistic(double sum, int length, double outsideSum, double outsideCount, double levelVariance)
-    {
-        var (offset, variance) = SharedError(outsideSum, outsideCount, levelVariance);
-        var contrast = sum - (length * offset);
-        return contrast * contrast / (2 * (length + (length * (double)length * variance)));
-    }
+    private static double Square(double x) => x * x;
 }
