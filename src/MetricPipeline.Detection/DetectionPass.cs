@@ -233,8 +233,6 @@ public sealed partial class DetectionPass(
         var changeAt = series.Series.Times[finding.Start];
         var effect = new EffectInterval(finding.Relative, finding.RelativeLow, finding.RelativeHigh);
         var onset = OnsetInterval.Of(series.Series.Times[finding.EarliestStart], series.Series.Times[finding.LatestStart]);
-        var correlated = DeploymentCorrelation.Correlate(
-            deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag, onset);
         var contributors = series.Series.Segment.Length > 0
             ? AlertContributors.None
             : AlertExplanation.Explain(
@@ -242,6 +240,17 @@ public sealed partial class DetectionPass(
                 tree.Children(metric.Key).Select(c => analysed.GetValueOrDefault((c.Key, ""))).OfType<AnalysedSeries>(),
                 segmentsOf.GetValueOrDefault(metric.Key) ?? [],
                 settings.SameShiftWithinBuckets);
+        if (CarryingSegmentOnset(series, finding, contributors, analysed) is { } carried && carried.Start < changeAt)
+        {
+            // The segment that carries most of the change dates it better than the total, whose relative drop is diluted
+            // by the segments that did not move (most of all in quiet hours): the total began where that segment did.
+            changeAt = carried.Start;
+            var earliest = new DateTimeOffset(carried.Earliest, TimeSpan.Zero);
+            onset = onset with { Earliest = earliest < onset.Earliest ? earliest : onset.Earliest };
+        }
+
+        var correlated = DeploymentCorrelation.Correlate(
+            deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag, onset);
         return new AlertDraft(
             metric.Key, series.Series.Segment, KindName(finding.Kind), changeAt, finding.Observed, finding.Expected, finding.ExpectedLow, finding.ExpectedHigh,
             finding.Relative, finding.IsGood ? "good" : "bad", finding.Statistic, correlated, effect, contributors)
@@ -250,6 +259,43 @@ public sealed partial class DetectionPass(
             Ongoing = finding.Ongoing,
             Onset = onset,
         };
+    }
+
+    /// <summary>
+    /// For a total's finding: the onset of the segment finding that carries at least half of the change — same sign,
+    /// alertable, its onset clear to within two buckets, ongoing when the total's is, and covering at least half of the
+    /// total's finding no more than a day before it. Null when no segment carries it so.
+    /// </summary>
+    private static (DateTime Start, DateTime Earliest)? CarryingSegmentOnset(
+        AnalysedSeries total, LiveFinding finding, AlertContributors contributors, Dictionary<(string, string), AnalysedSeries> analysed)
+    {
+        var times = total.Series.Times;
+        var (from, to) = (times[finding.Start], times[finding.End]);
+        foreach (var contribution in contributors.Segments.Where(c => c.Share >= 0.5 && Math.Sign(c.RelativeChange) == Math.Sign(finding.Relative)))
+        {
+            if (analysed.GetValueOrDefault((total.Series.Metric.Key, contribution.Segment)) is not { } segment)
+            {
+                continue;
+            }
+
+            var segmentTimes = segment.Series.Times;
+            foreach (var f in segment.Live.Findings)
+            {
+                var (start, end) = (segmentTimes[f.Start], segmentTimes[f.End]);
+                var overlap = (Min(end, to) - Max(start, from)).TotalHours;
+                if (f.Alertable && Math.Sign(f.Relative) == Math.Sign(finding.Relative) && (f.Ongoing || !finding.Ongoing)
+                    && f.LatestStart - f.EarliestStart <= 2 && start < from && start >= from.AddDays(-1)
+                    && overlap >= 0.5 * (to - from).TotalHours)
+                {
+                    return (start, segmentTimes[f.EarliestStart]);
+                }
+            }
+        }
+
+        return null;
+
+        static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
+        static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
     }
 
     /// <summary>The alert kind of a live finding, as the API spells it.</summary>
@@ -323,8 +369,13 @@ public sealed partial class DetectionPass(
             var hourly = series.Series.Metric.Grain == Grain.Hour;
             var recent = Math.Min(alert.Kind == "outage" ? (hourly ? 2 : 1) : (hourly ? 6 : 2), n - live.TestStart);
             var mean = Enumerable.Range(n - recent, recent).Average(t => live.Scores[t]);
+            // And the recent level must be nearer the expected one than the shifted one: where days vary a lot the
+            // range above is wide, and a drop still under way (its newest bucket by chance a little higher, so the
+            // finding stops one short) must not read as back.
+            var (change, expected) = series.ChangeOver(n - recent, n - 1);
             var back = Enumerable.Range(n - recent, recent).All(t => Math.Abs(live.Scores[t]) < 3)
-                && Math.Abs(mean) < 2 * Math.Sqrt((1.0 / recent) + live.SharedVariance);
+                && Math.Abs(mean) < 2 * Math.Sqrt((1.0 / recent) + live.SharedVariance)
+                && expected > 0 && Math.Abs(change / expected) < Math.Abs(alert.RelativeChange) / 2;
             var sign = Math.Sign(alert.RelativeChange);
             var carried = live.Findings.Any(f => f.Ongoing && Math.Sign(f.Relative) == sign);
             if (!carried && back && await lifecycle.ResolveAsync(alert, $"back in range: the last {recent} bucket(s) are within the expected range", ct))
