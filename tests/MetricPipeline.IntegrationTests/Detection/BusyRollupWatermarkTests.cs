@@ -12,7 +12,7 @@ namespace MetricPipeline.IntegrationTests.Detection;
 /// <summary>
 /// The rollup running but slowed, on real Postgres and RabbitMQ: the worker is in the middle of a batch that holds the
 /// rest of the newest hour (its write waits on a lock this test holds on <c>buckets</c>, as it would behind a slow
-/// disk or a long migration; it times out and is retried), still reporting. Past the hour's grace period its watermark
+/// disk or a long migration), still reporting. Past the hour's grace period its watermark
 /// stays at that batch's accept time, so a pass does not read the hour; when the batch commits, the same pass reads the
 /// complete hour.
 /// </summary>
@@ -31,15 +31,21 @@ public sealed class BusyRollupWatermarkTests(PipelineEnvironment environment, IT
         var full = Generate(series, end, Hours, [], seed: 13);
         var early = full.ToDictionary(kv => kv.Key, kv => kv.Value.Select((v, h) => h == Hours - 1 ? Math.Round(v * 0.1, 3) : v).ToArray());
 
-        var pipeline = await environment.StartServerAsync("ingest,worker,api", new Dictionary<string, string> { ["Detector__Enabled"] = "false" });
+        // No statement timeout: the worker's batch waits on the lock as long as the test holds it, instead of failing into retries.
+        var pipeline = await environment.StartServerAsync("ingest,worker,api", new Dictionary<string, string>
+        {
+            ["Detector__Enabled"] = "false",
+            ["ConnectionStrings__Postgres"] = environment.PostgresConnectionString + ";Command Timeout=0",
+        });
         using var admin = pipeline.Client(PipelineEnvironment.AdminKey);
         using var ingest = pipeline.Client(PipelineEnvironment.IngestKey);
         using var reader = pipeline.Client();
         await ApplyRegistryAsync(admin, Metric(Key, "north_star", "slow", "task_completed"));
         await IngestAsync(ingest, reader, series, early, end, Hours);
 
-        // The grace period of the newest hour ends 40 s from now; the detector runs in its own process.
-        var settle = DateTime.UtcNow - end + TimeSpan.FromSeconds(40);
+        // The grace period of the newest hour ends 90 s from now (time to start the detector, in its own process, even on a
+        // busy machine, and to send the rest of the hour).
+        var settle = DateTime.UtcNow - end + TimeSpan.FromSeconds(90);
         var asOf = end + settle;
         var detector = await environment.StartServerAsync("detector,api", new Dictionary<string, string>
         {
@@ -75,8 +81,8 @@ public sealed class BusyRollupWatermarkTests(PipelineEnvironment environment, IT
 
             Assert.True(acceptedBefore < asOf, "the rest of the hour is accepted within its grace period");
 
-            // The worker takes the batch and waits on the lock (its statement times out and is retried meanwhile). Past the
-            // grace period and the quiet period, it still reports, and vouches only for the batch's accept time.
+            // The worker takes the batch and waits on the lock. Past the grace period and the quiet period, it still
+            // reports, and vouches only for the batch's accept time.
             while (DateTime.UtcNow < asOf + TimeSpan.FromSeconds(7))
             {
                 await Task.Delay(500);
