@@ -71,7 +71,22 @@ public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestO
         Assert.True(await NewestHourAsync(frontReader, newest) < 0.2 * expectedHour, "the rest of the newest hour waits in the queue");
 
         // With no worker running, the watermark falls behind the clock, and the status says so.
-        await WaitUntilAsync(async () => (await StatusAsync(frontReader)).GetProperty("rollup").GetProperty("behind").GetBoolean(), TimeSpan.FromMinutes(1));
+        var lastStatus = "";
+        try
+        {
+            await WaitUntilAsync(
+                async () =>
+                {
+                    var s = await StatusAsync(frontReader);
+                    lastStatus = s.GetRawText();
+                    return s.GetProperty("rollup").GetProperty("behind").GetBoolean();
+                },
+                TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            output.WriteLine($"status: {lastStatus}");
+        }
 
         // The pass as of the end of the grace period is held back by the watermark: the newest hour is not read.
         var held = await RunPassAsync(frontAdmin, asOf);
