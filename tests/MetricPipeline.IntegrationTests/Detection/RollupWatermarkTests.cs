@@ -37,6 +37,14 @@ public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestO
         {
             await ApplyRegistryAsync(admin, Metric(Key, "north_star", "queued", "task_completed"));
             await IngestAsync(ingest, reader, series, early, end, Hours);
+
+            // The worker has reported what it rolled up (it writes once a second; on a busy machine its first report
+            // can come after the ingest is visible): a worker killed before it ever reported leaves no watermark.
+            var ingested = DateTime.UtcNow;
+            await WaitUntilAsync(
+                async () => (await StatusAsync(reader)).GetProperty("rollup").GetProperty("watermark") is { ValueKind: JsonValueKind.String } w
+                    && w.GetDateTime().ToUniversalTime() >= ingested.AddSeconds(-30),
+                TimeSpan.FromMinutes(1));
         }
 
         // The worker stops. Its grace period for late events ends 45 s from now: the rest of the newest hour is accepted
