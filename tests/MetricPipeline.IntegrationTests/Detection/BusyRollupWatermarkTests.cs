@@ -116,20 +116,12 @@ public sealed class BusyRollupWatermarkTests(PipelineEnvironment environment, IT
 
     private static async Task<JsonElement?> WorkerAsync(HttpClient reader)
     {
-        using var json = JsonDocument.Parse(await reader.GetStringAsync("v1/detector/status"));
-        var workers = json.RootElement.GetProperty("rollup").GetProperty("workers").EnumerateArray().ToList();
+        var workers = (await DetectorStatusAsync(reader)).GetProperty("rollup").GetProperty("workers").EnumerateArray().ToList();
         return workers.Count == 1 ? workers[0].Clone() : null;
     }
 
     private static async Task<bool> HasReportedSinceAsync(HttpClient reader, DateTime since) =>
         await WorkerAsync(reader) is { } w && w.GetProperty("reportedAt").GetDateTime().ToUniversalTime() >= since;
 
-    private static async Task<double> NewestHourAsync(HttpClient reader, DateTime hour)
-    {
-        using var json = JsonDocument.Parse(await reader.GetStringAsync(
-            $"v1/metrics/{Key}/segments?from={Uri.EscapeDataString(Iso(hour))}&to={Uri.EscapeDataString(Iso(hour.AddHours(1)))}"));
-        return json.RootElement.GetProperty("segments").EnumerateArray()
-            .Where(s => s.GetProperty("segment").GetString() == "")
-            .Select(s => s.GetProperty("total").GetDouble()).FirstOrDefault();
-    }
+    private static Task<double> NewestHourAsync(HttpClient reader, DateTime hour) => HourTotalAsync(reader, Key, hour);
 }

@@ -160,6 +160,23 @@ public static class DetectionScenario
         return [.. json.RootElement.GetProperty("alerts").EnumerateArray().Select(a => a.Clone())];
     }
 
+    /// <summary>The total of <paramref name="key"/> in the hour starting at <paramref name="hour"/>, as the segments endpoint answers it.</summary>
+    public static async Task<double> HourTotalAsync(HttpClient reader, string key, DateTime hour)
+    {
+        using var json = JsonDocument.Parse(await reader.GetStringAsync(
+            $"v1/metrics/{key}/segments?from={Uri.EscapeDataString(Iso(hour))}&to={Uri.EscapeDataString(Iso(hour.AddHours(1)))}"));
+        return json.RootElement.GetProperty("segments").EnumerateArray()
+            .Where(s => s.GetProperty("segment").GetString() == "")
+            .Select(s => s.GetProperty("total").GetDouble()).FirstOrDefault();
+    }
+
+    /// <summary><c>GET /v1/detector/status</c>.</summary>
+    public static async Task<JsonElement> DetectorStatusAsync(HttpClient reader)
+    {
+        using var json = JsonDocument.Parse(await reader.GetStringAsync("v1/detector/status"));
+        return json.RootElement.Clone();
+    }
+
     public static string Iso(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Polls <paramref name="condition"/> every 250 ms until it holds; fails the test after <paramref name="timeout"/>.</summary>

@@ -42,7 +42,7 @@ public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestO
             // can come after the ingest is visible): a worker killed before it ever reported leaves no watermark.
             var ingested = DateTime.UtcNow;
             await WaitUntilAsync(
-                async () => (await StatusAsync(reader)).GetProperty("rollup").GetProperty("watermark") is { ValueKind: JsonValueKind.String } w
+                async () => (await DetectorStatusAsync(reader)).GetProperty("rollup").GetProperty("watermark") is { ValueKind: JsonValueKind.String } w
                     && w.GetDateTime().ToUniversalTime() >= ingested.AddSeconds(-30),
                 TimeSpan.FromMinutes(1));
         }
@@ -85,7 +85,7 @@ public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestO
             await WaitUntilAsync(
                 async () =>
                 {
-                    var s = await StatusAsync(frontReader);
+                    var s = await DetectorStatusAsync(frontReader);
                     lastStatus = s.GetRawText();
                     return s.GetProperty("rollup").GetProperty("behind").GetBoolean();
                 },
@@ -107,7 +107,7 @@ public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestO
         Assert.Contains("held back by the rollup watermark", front.Log, StringComparison.Ordinal);
         Assert.Contains("The rollup is", front.Log, StringComparison.Ordinal);
         Assert.Contains("rollup_watermark_lag", await frontReader.GetStringAsync("metrics"), StringComparison.Ordinal);
-        var status = await StatusAsync(frontReader);
+        var status = await DetectorStatusAsync(frontReader);
         Assert.Equal(watermark, status.GetProperty("rollup").GetProperty("watermark").GetDateTime().ToUniversalTime());
         Assert.Equal(held.GetProperty("run").GetInt64(), status.GetProperty("lastRun").GetProperty("run").GetInt64());
 
@@ -121,7 +121,7 @@ public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestO
         await environment.StartServerAsync("worker");
         await WaitUntilAsync(async () => Math.Abs(await NewestHourAsync(frontReader, newest) - expectedHour) <= 1e-6 * expectedHour, TimeSpan.FromMinutes(2));
         await WaitUntilAsync(
-            async () => (await StatusAsync(frontReader)).GetProperty("rollup").GetProperty("watermark") is { ValueKind: JsonValueKind.String } w
+            async () => (await DetectorStatusAsync(frontReader)).GetProperty("rollup").GetProperty("watermark") is { ValueKind: JsonValueKind.String } w
                 && w.GetDateTime().ToUniversalTime() >= asOf,
             TimeSpan.FromMinutes(2));
         var caughtUp = await RunPassAsync(frontAdmin, asOf);
@@ -129,21 +129,8 @@ public sealed class RollupWatermarkTests(PipelineEnvironment environment, ITestO
         Assert.Equal(end, caughtUp.GetProperty("readThrough").GetDateTime().ToUniversalTime());
         Assert.Equal(0, caughtUp.GetProperty("alertsOpened").GetInt32());
         Assert.Empty(await AlertsAsync(frontReader));
-        Assert.False((await StatusAsync(frontReader)).GetProperty("rollup").GetProperty("behind").GetBoolean());
+        Assert.False((await DetectorStatusAsync(frontReader)).GetProperty("rollup").GetProperty("behind").GetBoolean());
     }
 
-    private static async Task<double> NewestHourAsync(HttpClient reader, DateTime hour)
-    {
-        using var json = JsonDocument.Parse(await reader.GetStringAsync(
-            $"v1/metrics/{Key}/segments?from={Uri.EscapeDataString(Iso(hour))}&to={Uri.EscapeDataString(Iso(hour.AddHours(1)))}"));
-        return json.RootElement.GetProperty("segments").EnumerateArray()
-            .Where(s => s.GetProperty("segment").GetString() == "")
-            .Select(s => s.GetProperty("total").GetDouble()).FirstOrDefault();
-    }
-
-    private static async Task<JsonElement> StatusAsync(HttpClient reader)
-    {
-        using var json = JsonDocument.Parse(await reader.GetStringAsync("v1/detector/status"));
-        return json.RootElement.Clone();
-    }
+    private static Task<double> NewestHourAsync(HttpClient reader, DateTime hour) => HourTotalAsync(reader, Key, hour);
 }
