@@ -11,6 +11,7 @@ public sealed record InstanceScore(
     DateTime ChangeAt,
     int? Delay,
     int? ChangeTimeError,
+    int? FinalChangeTimeError,
     string? Segment,
     string? Kind,
     double? RelativeChange,
@@ -82,10 +83,11 @@ public static class ReplayScore
         var tagged = result.Deployments.TryGetValue(instance.Measured, out var deployment);
         int? delay = first is null ? null : Buckets(instance.ChangeAt, first.FirstPassHour, instance.IsDaily);
         int? error = first is null ? null : Buckets(instance.ChangeAt, first.First.ChangeAt, instance.IsDaily);
+        int? finalError = first is null ? null : Buckets(instance.ChangeAt, first.Last.ChangeAt, instance.IsDaily);
         var returns = instance.ChangeAt.AddHours(scenario.Hours);
         var resolved = first?.Last is { Status: "resolved", ResolvedAt: { } at } && at >= returns;
         return new InstanceScore(
-            scenario, result.Plan.Seed, instance.ChangeAt, delay, error, first?.First.Segment, first?.First.Kind, first?.First.RelativeChange,
+            scenario, result.Plan.Seed, instance.ChangeAt, delay, error, finalError, first?.First.Segment, first?.First.Kind, first?.First.RelativeChange,
             tagged, first is not null && tagged && first.First.Deployments.Contains(deployment.ToString(), StringComparison.OrdinalIgnoreCase),
             resolved, resolved ? (first!.Last.ResolvedAt!.Value - returns).TotalHours : null,
             spikeAlerts.Any(a => a.Kinds.Contains("level_shift")),

@@ -176,22 +176,37 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
         return true;
     }
 
-    /// <summary>Refreshes an unresolved alert's numbers when they moved (a longer post window sharpens them). True if changed.</summary>
-    public async Task<bool> RefreshAsync(Alert alert, AlertDraft draft, CancellationToken ct)
+    /// <summary>
+    /// Refreshes an unresolved alert's numbers when they moved (a longer post window sharpens them). True if changed.
+    /// With <paramref name="redate"/> the change time moves to the draft's too: a later pass has more buckets after the
+    /// onset than the one that opened the alert, so its estimate of where the change began is the better one (the
+    /// fingerprint keeps the first, so the alert stays one). The deployments and onset are then those of the new change
+    /// time; a draft dated elsewhere that does not move the alert leaves them as they are.
+    /// </summary>
+    public async Task<bool> RefreshAsync(Alert alert, AlertDraft draft, CancellationToken ct, bool redate = false)
     {
         if (alert.Status == AlertStatus.Resolved)
         {
             return false;
         }
 
-        var before = (alert.RelativeChange, alert.Kind, Details: AlertDetails.Of(alert));
+        var changeAt = new DateTimeOffset(draft.ChangeAt, TimeSpan.Zero);
+        var moved = redate && changeAt != alert.ChangeAt;
+        var before = (alert.RelativeChange, alert.Kind, Details: AlertDetails.Of(alert), alert.ChangeAt);
+        if (!moved && changeAt != alert.ChangeAt)
+        {
+            // A draft dated elsewhere that does not move the alert: its deployments and onset are those of another time.
+            draft = draft with { Deployments = before.Details.Deployments, Onset = before.Details.Onset };
+        }
+
         var probe = new Alert
         {
             Fingerprint = alert.Fingerprint, MetricKey = alert.MetricKey, Segment = alert.Segment, Kind = alert.Kind,
             Direction = alert.Direction, Status = alert.Status, SlackState = alert.SlackState,
         };
         Apply(probe, draft);
-        if (draft.Kind == before.Kind
+        if (!moved
+            && draft.Kind == before.Kind
             && Math.Abs(probe.RelativeChange - before.RelativeChange) < 0.005
             && AlertDetails.Of(probe) is var fresh
             && fresh.Deployments.SequenceEqual(before.Details.Deployments)
@@ -201,14 +216,20 @@ public sealed class AlertLifecycle(MetricPipelineDbContext db, TimeProvider cloc
         }
 
         Apply(alert, draft);
+        if (moved)
+        {
+            alert.ChangeAt = changeAt;
+        }
+
+        var detail = draft.Kind == before.Kind
+            ? $"relative change {before.RelativeChange:+0.0%;-0.0%} → {draft.RelativeChange:+0.0%;-0.0%}"
+            : $"{before.Kind} → {draft.Kind}, relative change {before.RelativeChange:+0.0%;-0.0%} → {draft.RelativeChange:+0.0%;-0.0%}";
         db.AlertHistory.Add(new AlertHistory
         {
             AlertId = alert.Id,
             At = clock.GetUtcNow(),
             Event = "updated",
-            Detail = draft.Kind == before.Kind
-                ? $"relative change {before.RelativeChange:+0.0%;-0.0%} → {draft.RelativeChange:+0.0%;-0.0%}"
-                : $"{before.Kind} → {draft.Kind}, relative change {before.RelativeChange:+0.0%;-0.0%} → {draft.RelativeChange:+0.0%;-0.0%}",
+            Detail = moved ? $"{detail}, began {before.ChangeAt.UtcDateTime:u} → {draft.ChangeAt:u}" : detail,
         });
         await db.SaveChangesAsync(ct);
         return true;

@@ -145,9 +145,16 @@ public sealed partial class DetectionPass(
                     }
 
                     var draft = Draft(series, finding, tree, deployments, analysed, segmentsOf);
-                    if (await lifecycle.FindExistingAsync(draft, settings.SameShiftWithinBuckets * series.Series.Width, series.Series.Times[series.Live.TestStart], ct) is { } existing)
+                    var tolerance = settings.SameShiftWithinBuckets * series.Series.Width;
+                    var testedSince = series.Series.Times[series.Live.TestStart];
+                    if (await lifecycle.FindExistingAsync(draft, tolerance, testedSince, ct) is { } existing)
                     {
-                        await lifecycle.RefreshAsync(existing, draft, ct);
+                        // The same shift seen with more data after it dates it better: the alert moves to this pass's onset
+                        // when it is near the stored one and not at the edge of the tested window, where the scan cannot
+                        // see the level before it.
+                        var redate = (existing.ChangeAt.UtcDateTime - draft.ChangeAt).Duration() <= tolerance
+                            && draft.ChangeAt >= testedSince + (2 * series.Series.Width);
+                        await lifecycle.RefreshAsync(existing, draft, ct, redate);
                         continue;
                     }
 

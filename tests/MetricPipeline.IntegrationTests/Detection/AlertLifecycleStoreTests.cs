@@ -56,6 +56,34 @@ public sealed class AlertLifecycleStoreTests(PipelineEnvironment environment) : 
     }
 
     [Fact]
+    public async Task A_later_pass_that_dates_the_shift_differently_moves_the_one_alert_to_its_onset_and_its_deployments()
+    {
+        const string metric = "redated_ns";
+        var early = new DeploymentMatch(Guid.Parse("9a0e0c1d-0000-4000-8000-00000000000b"), "ranker", "2.2.0", 30, "model");
+        var right = new DeploymentMatch(Guid.Parse("9a0e0c1d-0000-4000-8000-00000000000c"), "ranker", "2.3.0", 40, "model");
+        var opened = (await PassAsync(Draft(metric, ChangeAt.AddHours(-2), -0.08) with { Deployments = [early] })).Opened!;
+
+        // Hours later, with a day of data after the drop, the scan puts the onset two buckets later, where another
+        // deployment lines up: the one alert now says so. The first estimate's fingerprint still finds it, and a pass
+        // that does not re-date it (its onset at the edge of its window) leaves its date and deployment alone.
+        var redated = await PassAsync(Draft(metric, ChangeAt, -0.08) with { Deployments = [right] }, redate: true);
+        var again = await PassAsync(Draft(metric, ChangeAt.AddHours(-2), -0.08) with { Deployments = [early] });
+
+        Assert.Equal(opened.Id, redated.Existing?.Id);
+        Assert.True(redated.Refreshed);
+        Assert.Equal(opened.Id, again.Existing?.Id);
+        Assert.False(again.Refreshed);
+        var alert = Assert.Single(await AlertsAsync(metric));
+        Assert.Equal(new DateTimeOffset(ChangeAt, TimeSpan.Zero), alert.ChangeAt);
+        Assert.Equal(opened.Fingerprint, alert.Fingerprint);
+        Assert.Equal([right], AlertDetails.Of(alert).Deployments);
+        await using var db = Context();
+        var history = await db.AlertHistory.Where(h => h.AlertId == opened.Id).OrderBy(h => h.Id).ToListAsync();
+        Assert.Equal(["opened", "updated"], history.Select(h => h.Event));
+        Assert.EndsWith($"began {ChangeAt.AddHours(-2):u} → {ChangeAt:u}", history[1].Detail);
+    }
+
+    [Fact]
     public async Task A_deviation_that_grows_past_the_tolerance_is_the_same_alert_while_it_is_unresolved()
     {
         const string metric = "growing_ns";
@@ -209,14 +237,14 @@ public sealed class AlertLifecycleStoreTests(PipelineEnvironment environment) : 
     /// What a pass does with one draft (DetectionPass's order): the alert it already is gets refreshed; else the
     /// earlier alert it undoes gets resolved; else it opens. Returns what each step found.
     /// </summary>
-    private async Task<PassOutcome> PassAsync(AlertDraft draft, DateTime? testedSince = null, double minRelativeChange = 0.10)
+    private async Task<PassOutcome> PassAsync(AlertDraft draft, DateTime? testedSince = null, double minRelativeChange = 0.10, bool redate = false)
     {
         await using var db = Context();
         var lifecycle = new AlertLifecycle(db, clock);
         var ct = CancellationToken.None;
         if (await lifecycle.FindExistingAsync(draft, Tolerance, testedSince ?? draft.ChangeAt.AddDays(-1), ct) is { } existing)
         {
-            return new PassOutcome(existing, await lifecycle.RefreshAsync(existing, draft, ct), null, false, null);
+            return new PassOutcome(existing, await lifecycle.RefreshAsync(existing, draft, ct, redate), null, false, null);
         }
 
         if (await lifecycle.FindRecoveredAsync(draft, minRelativeChange, ct) is { } recovered)
