@@ -88,6 +88,8 @@ public static class Program
             }
         }
 
+        report.AppendLine();
+        report.Append(ReplayReport.Changes(all));
         await File.WriteAllTextAsync(options.Output, report.ToString());
         Console.WriteLine();
         Console.WriteLine($"written to {Path.GetFullPath(options.Output)}");

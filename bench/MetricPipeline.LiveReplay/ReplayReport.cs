@@ -85,6 +85,23 @@ public static class ReplayReport
         return text.ToString();
     }
 
+    /// <summary>Every change of every seed as the detector saw it (the report file's appendix): what to look into.</summary>
+    public static string Changes(IReadOnlyList<InstanceScore> scores)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("Changes (seed, scenario, change, delay, change-time error first → after the last pass, series, kind, first estimate, deployment):");
+        foreach (var x in scores.Where(x => x.Scenario.Kind != ChangeKind.Steady).OrderBy(x => x.Scenario.Name, StringComparer.Ordinal).ThenBy(x => x.Seed))
+        {
+            var deployment = x.Tagged ? x.DeploymentNamed ? ", deployment named" : ", deployment NOT named" : "";
+            var seen = x.Delay is null
+                ? "not detected"
+                : FormattableString.Invariant($"delay {x.Delay}, error {x.ChangeTimeError:+0;-0;0} → {x.FinalChangeTimeError:+0;-0;0}, [{x.Segment}] {x.Kind} {x.RelativeChange:+0.0%;-0.0%}{deployment}");
+            text.AppendLine(FormattableString.Invariant($"- {x.Seed} {x.Scenario.Name} {x.ChangeAt:ddd MM-dd HH}h: {seen}"));
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Nearest-rank percentile of the delays, counting undetected changes as later than any pass.</summary>
     private static string Percentile(List<InstanceScore> scores, double p)
     {
