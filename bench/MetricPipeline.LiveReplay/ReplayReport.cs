@@ -59,7 +59,9 @@ public static class ReplayReport
 
         var tagged = scores.Where(x => x.Scenario.Sign < 0 && x.Scenario.Taggable && x.Tagged && x.Delay is not null).ToList();
         var named = tagged.Count(x => x.DeploymentNamed);
-        Line("deployment 10–60 min before a drop named on ≥ 95% (detected tagged drops, all grains and kinds)", Share(named, tagged.Count), tagged.Count == 0 ? null : named >= 0.95 * tagged.Count);
+        Line("deployment 10–60 min before a drop named on ≥ 95% (detected tagged drops, all grains and kinds), by the first alert", Share(named, tagged.Count), tagged.Count == 0 ? null : named >= 0.95 * tagged.Count);
+        var namedAtLast = tagged.Count(x => x.DeploymentNamedAtLast);
+        Line("the same, by the alert as it stands after the last pass", Share(namedAtLast, tagged.Count), tagged.Count == 0 ? null : namedAtLast >= 0.95 * tagged.Count);
 
         var outages = scores.Where(x => x.Scenario.Kind == ChangeKind.Outage).ToList();
         var prompt = outages.Count(x => x.Delay <= 2);
@@ -92,7 +94,7 @@ public static class ReplayReport
         text.AppendLine("Changes (seed, scenario, change, delay, change-time error first → after the last pass, series, kind, first estimate, deployment):");
         foreach (var x in scores.Where(x => x.Scenario.Kind != ChangeKind.Steady).OrderBy(x => x.Scenario.Name, StringComparer.Ordinal).ThenBy(x => x.Seed))
         {
-            var deployment = x.Tagged ? x.DeploymentNamed ? ", deployment named" : ", deployment NOT named" : "";
+            var deployment = !x.Tagged ? "" : (x.DeploymentNamed ? ", deployment named" : ", deployment NOT named") + (x.DeploymentNamedAtLast == x.DeploymentNamed ? "" : x.DeploymentNamedAtLast ? " (named after the last pass)" : " (NOT named after the last pass)");
             var seen = x.Delay is null
                 ? "not detected"
                 : FormattableString.Invariant($"delay {x.Delay}, error {x.ChangeTimeError:+0;-0;0} → {x.FinalChangeTimeError:+0;-0;0}, [{x.Segment}] {x.Kind} {x.RelativeChange:+0.0%;-0.0%}{deployment}");

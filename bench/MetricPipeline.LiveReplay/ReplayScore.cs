@@ -17,6 +17,7 @@ public sealed record InstanceScore(
     double? RelativeChange,
     bool Tagged,
     bool DeploymentNamed,
+    bool DeploymentNamedAtLast,
     bool Resolved,
     double? ResolvedHoursAfterReturn,
     bool SpikeAsLevelShift,
@@ -89,6 +90,7 @@ public static class ReplayScore
         return new InstanceScore(
             scenario, result.Plan.Seed, instance.ChangeAt, delay, error, finalError, first?.First.Segment, first?.First.Kind, first?.First.RelativeChange,
             tagged, first is not null && tagged && first.First.Deployments.Contains(deployment.ToString(), StringComparison.OrdinalIgnoreCase),
+            first is not null && tagged && first.Last.Deployments.Contains(deployment.ToString(), StringComparison.OrdinalIgnoreCase),
             resolved, resolved ? (first!.Last.ResolvedAt!.Value - returns).TotalHours : null,
             spikeAlerts.Any(a => a.Kinds.Contains("level_shift")),
             falseAlerts.Count,
