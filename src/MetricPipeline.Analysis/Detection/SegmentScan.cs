@@ -18,7 +18,8 @@ public static class SegmentScan
 {
     /// <summary>
     /// A segment and its statistic; <see cref="EarliestStart"/>..<see cref="LatestStart"/> are the onsets the data cannot
-    /// tell from the best one (their statistic within 3 of its: about a 95 % likelihood interval).
+    /// tell from the best one (every onset up to 12 buckets away whose statistic is within 3 of its: a likelihood interval
+    /// that holds the true onset of a 1.3-σ step about 94 % of the time).
     /// </summary>
     public readonly record struct Segment(int Start, int End, double Statistic)
     {
@@ -213,8 +214,8 @@ public static class SegmentScan
         }
 
         var solver = shared.Solve(available);
-        var from = Math.Max(0, segment.Start - 6);
-        var to = Math.Min(segment.End - 1, segment.Start + 6);
+        var from = Math.Max(0, segment.Start - 12);
+        var to = Math.Min(segment.End - 1, segment.Start + 12);
         var statistics = new double[to - from + 1];
         var values = new double[n];
         var best = segment.Start;
@@ -248,22 +249,22 @@ public static class SegmentScan
             var g = Statistic(sum, length, solver.Segment(start, segment.End, counts, solver.Weights(values, available)));
             statistics[start - from] = g;
 
-            // The onset itself moves by at most three buckets from the clipped scan's; the interval looks further.
+            // The onset itself moves by at most three buckets from the clipped scan's; the interval looks up to 12 away.
             if (Math.Abs(start - segment.Start) <= 3 && g > bestG)
             {
                 (best, bestG) = (start, g);
             }
         }
 
+        // Every onset whose likelihood is within e³ of the best's: a small shift's likelihood is flat and bumpy over many
+        // buckets, and the interval is what a deployment is matched against.
         var (earliest, latest) = (best, best);
-        while (earliest > from && statistics[earliest - 1 - from] >= bestG - 3)
+        for (var start = from; start <= to; start++)
         {
-            earliest--;
-        }
-
-        while (latest < to && statistics[latest + 1 - from] >= bestG - 3)
-        {
-            latest++;
+            if (statistics[start - from] >= bestG - 3)
+            {
+                (earliest, latest) = (Math.Min(earliest, start), Math.Max(latest, start));
+            }
         }
 
         return (best, earliest, latest);
