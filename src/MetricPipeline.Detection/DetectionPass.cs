@@ -270,15 +270,19 @@ public sealed partial class DetectionPass(
 
     /// <summary>
     /// For a total's finding: the onset of the segment finding that carries at least half of the change — same sign,
-    /// alertable, its onset clear to within two buckets, ongoing when the total's is, and covering at least half of the
-    /// total's finding no more than a day before it. Null when no segment carries it so.
+    /// alertable, not a segment that vanished, its onset clear (to within two buckets, or an onset interval narrower than the total's and inside it:
+    /// a drop at night on a quiet segment is dated within hours, the total's within more), ongoing when the total's is,
+    /// and covering at least half of the total's finding no more than a day before it. Null when no segment carries it so.
     /// </summary>
     private static (DateTime Start, DateTime Earliest)? CarryingSegmentOnset(
         AnalysedSeries total, LiveFinding finding, AlertContributors contributors, Dictionary<(string, string), AnalysedSeries> analysed)
     {
         var times = total.Series.Times;
         var (from, to) = (times[finding.Start], times[finding.End]);
-        foreach (var contribution in contributors.Segments.Where(c => c.Share >= 0.5 && Math.Sign(c.RelativeChange) == Math.Sign(finding.Relative)))
+        var (totalEarliest, totalWidth) = (times[finding.EarliestStart], times[finding.LatestStart] - times[finding.EarliestStart]);
+        // A segment that (nearly) vanished — a version replaced by the next — is a change of mix, not the change's carrier.
+        foreach (var contribution in contributors.Segments.Where(c =>
+            c.Share >= 0.5 && Math.Sign(c.RelativeChange) == Math.Sign(finding.Relative) && Math.Abs(c.RelativeChange) < VanishedSegment))
         {
             if (analysed.GetValueOrDefault((total.Series.Metric.Key, contribution.Segment)) is not { } segment)
             {
@@ -290,8 +294,10 @@ public sealed partial class DetectionPass(
             {
                 var (start, end) = (segmentTimes[f.Start], segmentTimes[f.End]);
                 var overlap = (Min(end, to) - Max(start, from)).TotalHours;
+                var width = segmentTimes[f.LatestStart] - segmentTimes[f.EarliestStart];
+                var clear = f.LatestStart - f.EarliestStart <= 2 || (width < totalWidth && start >= totalEarliest);
                 if (f.Alertable && Math.Sign(f.Relative) == Math.Sign(finding.Relative) && (f.Ongoing || !finding.Ongoing)
-                    && f.LatestStart - f.EarliestStart <= 2 && start < from && start >= from.AddDays(-1)
+                    && clear && start < from && start >= from.AddDays(-1)
                     && overlap >= 0.5 * (to - from).TotalHours)
                 {
                     return (start, segmentTimes[f.EarliestStart]);
