@@ -15,6 +15,9 @@ namespace MetricPipeline.Analysis.Detection;
 internal sealed record LearnedNormal(
     SeasonalBaseline Baseline, NoiseModel Noise, double Level, double LevelVariance, double DayVariance, double LevelCentre, double Slope, int Start, double Scale = 1)
 {
+    /// <summary>The part of <see cref="LevelVariance"/> that is the level's own noise (the mean of the level window's buckets).</summary>
+    public double MeanVariance { get; init; }
+
     /// <summary>The variance of the shared error of one forecast: the level's and its day's.</summary>
     public double SharedVariance => LevelVariance + DayVariance;
 
@@ -98,7 +101,7 @@ internal sealed record LearnedNormal(
             : null;
         var (slope, slopeError) = Drift(d, slopeFrom, to, cycle, shrink: true, cycleMeanVariance);
         var shared = levelVariance + (slopeError * slopeError * horizon * horizon);
-        return new LearnedNormal(baseline, noise, level, shared, blockVariance + dayVariance, centre, slope, start);
+        return new LearnedNormal(baseline, noise, level, shared, blockVariance + dayVariance, centre, slope, start) { MeanVariance = levelVariance };
     }
 
     /// <summary>
