@@ -131,8 +131,11 @@ public static class LiveDetector
         findings.Sort((a, b) => a.Start.CompareTo(b.Start));
         for (var i = findings.Count - 1; i > 0; i--)
         {
-            // The scan masks what it found, so one long deviation can come back as two touching pieces: one finding.
-            if (findings[i].Start <= findings[i - 1].End + 2 && Math.Sign(findings[i].Relative) == Math.Sign(findings[i - 1].Relative))
+            // The scan masks what it found, so one long deviation can come back as two touching pieces: one finding. A
+            // lone spike is no piece of a segment (the scan leaves it out of every one): joined to a deviation next to
+            // it, it would lend it its height and its statistic.
+            if (findings[i].Start <= findings[i - 1].End + 2 && Math.Sign(findings[i].Relative) == Math.Sign(findings[i - 1].Relative)
+                && !LoneSpike(findings[i]) && !LoneSpike(findings[i - 1]))
             {
                 findings[i - 1] = window.Measure(
                     findings[i - 1].Start, findings[i].End, Math.Max(findings[i - 1].Statistic, findings[i].Statistic), findings[i - 1].EarliestStart, findings[i - 1].LatestStart);
@@ -148,6 +151,8 @@ public static class LiveDetector
                 findings[i] = window.Measure(findings[i].Start, findings[i].End, findings[i].Statistic, findings[i].EarliestStart, findings[i].LatestStart);
             }
         }
+
+        bool LoneSpike(LiveFinding f) => f.Length == 1 && SegmentScan.Isolated(errors, f.Start - start);
 
         var cycle = Math.Max(p, 1);
         if (extensions > 0 && n - (s0 - cycle) >= 0 && s0 - cycle >= minimumTraining
