@@ -15,6 +15,9 @@ namespace MetricPipeline.Analysis.Detection;
 internal sealed record LearnedNormal(
     SeasonalBaseline Baseline, NoiseModel Noise, double Level, double LevelVariance, double DayVariance, double LevelCentre, double Slope, int Start, double Scale = 1)
 {
+    /// <summary>The part of <see cref="LevelVariance"/> that is the level's own noise (the mean of the level window's buckets).</summary>
+    public double MeanVariance { get; init; }
+
     /// <summary>The variance of the shared error of one forecast: the level's and its day's.</summary>
     public double SharedVariance => LevelVariance + DayVariance;
 
@@ -61,7 +64,6 @@ internal sealed record LearnedNormal(
         }
 
         var (level, levelVariance) = MeanLevel(d, z, noise, from, to);
-        var (slope, slopeError) = Drift(d, slopeFrom, to, cycle, shrink: true);
         var centre = (from + to - 1) / 2.0;
         var horizon = z.Length - 1 - centre;
 
@@ -70,6 +72,7 @@ internal sealed record LearnedNormal(
         // weeks, good to about half its size: only a variance over twice what the noise alone gives counts as days moving
         // as a whole, and the day effects' own error is scaled to what is left (noise alone at the least).
         var dayVariance = 0.0;
+        var cycleVariance = 0.0;
         var blockVariance = baseline.BlockEffectVariance;
         if (layout.Blocks >= 2 && to > from && baseline.CycleLevelVariance > 0)
         {
@@ -84,12 +87,21 @@ internal sealed record LearnedNormal(
             var noiseOnly = bucketVariance / layout.Period * localMedian;
             var observed = baseline.CycleLevelVariance;
             var dayLevel = observed > 2 * noiseOnly ? observed : noiseOnly;
-            dayVariance = Math.Max(0, (dayLevel / localMedian) - (bucketVariance / layout.Period));
+            cycleVariance = dayLevel / localMedian;
+            dayVariance = Math.Max(0, cycleVariance - (bucketVariance / layout.Period));
             blockVariance *= dayLevel / observed;
         }
 
+        // The drift's standard error from the variance of a cycle's mean that the model knows from all of the past (a day's
+        // own level and its weekday effect's error), not from the spread of the dozen cycle means the slope is fitted to:
+        // a scale from a dozen residuals is itself off by a third now and then, and the drift's error, projected over
+        // the distance to the newest bucket, is most of the error the test window shares.
+        double? cycleMeanVariance = layout.Blocks >= 2 && cycleVariance > 0
+            ? cycleVariance + blockVariance
+            : null;
+        var (slope, slopeError) = Drift(d, slopeFrom, to, cycle, shrink: true, cycleMeanVariance);
         var shared = levelVariance + (slopeError * slopeError * horizon * horizon);
-        return new LearnedNormal(baseline, noise, level, shared, blockVariance + dayVariance, centre, slope, start);
+        return new LearnedNormal(baseline, noise, level, shared, blockVariance + dayVariance, centre, slope, start) { MeanVariance = levelVariance };
     }
 
     /// <summary>
@@ -97,8 +109,9 @@ internal sealed record LearnedNormal(
     /// its own uncertainty when <paramref name="shrink"/>, max(0, 1 − (se/slope)²), so a steady series projects flat and a growing one keeps growing;
     /// and its standard error. Zero with fewer than four cycles (for days: single days from two weeks on).
     /// </summary>
-    private static (double Slope, double Error) Drift(double[] d, int from, int to, int cycle, bool shrink)
+    private static (double Slope, double Error) Drift(double[] d, int from, int to, int cycle, bool shrink, double? cycleMeanVariance = null)
     {
+        var ownCycle = cycle;
         var count = (to - from) / cycle;
         if (count < 4 && cycle <= 7 && to - from >= 14)
         {
@@ -141,6 +154,12 @@ internal sealed record LearnedNormal(
         var intercept = RobustStatistics.Median(means.Select((m, j) => m - (slope * (x[j] - xBar))).ToArray());
         var residuals = means.Select((m, j) => m - intercept - (slope * (x[j] - xBar))).ToArray();
         var scale = RobustStatistics.MadToSigma * RobustStatistics.MedianAbsoluteDeviation(residuals, 0);
+        if (cycleMeanVariance is { } modelVariance && cycle == ownCycle)
+        {
+            // Theil–Sen's variance is that of least squares over its efficiency for Gaussian errors (0.91).
+            scale = Math.Sqrt(modelVariance / 0.91);
+        }
+
         var se = scale / Math.Sqrt(x.Sum(v => (v - xBar) * (v - xBar)));
         return (slope == 0 || !shrink ? slope : slope * Math.Max(0, 1 - ((se / slope) * (se / slope))), se);
     }
