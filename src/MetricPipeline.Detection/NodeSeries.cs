@@ -9,6 +9,9 @@ namespace MetricPipeline.Detection;
 /// </summary>
 public sealed record NodeSeries(MetricDefinition Metric, string Segment, DateTime[] Times, double[] Values, IReadOnlyList<int> Periods)
 {
+    /// <summary>Newest buckets without a value (a ratio with no denominator) from which a series is not analysed.</summary>
+    public const int MaxTrailingGap = 3;
+
     public TimeSpan Width => BucketGrain.Width(Metric.Grain);
 
     /// <summary>Index of the bucket starting at <paramref name="t"/> (rounded down to the grain), or −1 outside the window.</summary>
@@ -22,6 +25,7 @@ public sealed record NodeSeries(MetricDefinition Metric, string Segment, DateTim
     /// <summary>
     /// Reads the window of <paramref name="metric"/> ending before the bucket that holds <paramref name="asOf"/> (an open
     /// bucket is incomplete), drops the empty lead-in before the metric's first data, and bridges ratio gaps linearly.
+    /// Null too for a ratio with no value in its newest <see cref="MaxTrailingGap"/> buckets: nothing to test now.
     /// <paramref name="extra"/> lengthens the window (the impact estimate reads a full window before the deployment).
     /// Null when too little is left to analyse: two weekly cycles (and a point) for hourly and daily data, eight weeks for weekly.
     /// </summary>
@@ -40,6 +44,15 @@ public sealed record NodeSeries(MetricDefinition Metric, string Segment, DateTim
         }
 
         points = points[first..];
+
+        // A ratio whose denominator has had nothing for its newest buckets (a segment that is gone: a model version
+        // replaced by the next) has no present to test: bridging would carry its last value forward as if it were data.
+        var trailing = points.Count - 1 - points.FindLastIndex(p => p.Value is not null);
+        if (trailing >= MaxTrailingGap)
+        {
+            return null;
+        }
+
         var (periods, minimum) = grain switch
         {
             // Two full weekly cycles and one point: a shorter series (a segment that appeared days ago) would take

@@ -11,7 +11,7 @@ namespace MetricPipeline.IntegrationTests.Detection;
 /// Late data after an alert, on real Postgres and RabbitMQ: the total dropped 30 % at 09:00, but 40 % of the 08:00
 /// hour's events arrive only after the first alert (clients that were offline), so the first pass saw the drop begin
 /// an hour early. When the late events land, the next pass sees the same drop re-dated to 09:00 and updates the alert
-/// it opened — its numbers; the alert keeps its first change time, which names it — and opens no second one.
+/// it opened — its numbers and its change time (the fingerprint keeps the first) — and opens no second one.
 /// </summary>
 public sealed class LateEventsTests(PipelineEnvironment environment, ITestOutputHelper output) : IClassFixture<PipelineEnvironment>
 {
@@ -76,6 +76,7 @@ public sealed class LateEventsTests(PipelineEnvironment environment, ITestOutput
         Assert.Equal(opened.GetProperty("id").GetGuid(), updated.GetProperty("id").GetGuid());
         Assert.Equal("open", updated.GetProperty("status").GetString());
         Assert.NotEqual(opened.GetProperty("relativeChange").GetDouble(), updated.GetProperty("relativeChange").GetDouble());
+        Assert.Equal(dropAt, updated.GetProperty("changeAt").GetDateTime().ToUniversalTime());
         using var detail = JsonDocument.Parse(await reader.GetStringAsync($"v1/alerts/{updated.GetProperty("id").GetGuid()}"));
         output.WriteLine($"detail: {detail.RootElement}");
         Assert.Contains(detail.RootElement.GetProperty("history").EnumerateArray(), h => h.GetProperty("event").GetString() == "updated");
