@@ -261,9 +261,11 @@ public static class LiveDetector
 
     /// <summary>
     /// A weekday that behaves like the quietest day of the week (a public holiday): the drop starts with the day (one of
-    /// the onsets the data allow, <paramref name="first"/>..<paramref name="last"/>, is within a bucket of midnight), with
-    /// the first bucket under test (which a holiday seen in earlier passes slides out of), or on a day already found to
-    /// be one; it ends within the day (or a couple of buckets into the next: noise moves the end too), and its size is
+    /// the onsets the data allow, <paramref name="first"/>..<paramref name="last"/>, is at 00:00 or 01:00 — a best onset
+    /// at 23:00, where the eve's last hour was low by chance, counts only if midnight is in that interval, and a drop
+    /// that clearly began before midnight is none), with the first bucket under test (which a holiday seen in earlier
+    /// passes slides out of), or on a day already found to be one; its newest bucket is in that day (or in the first two
+    /// of the next: noise moves the end too), and its size is
     /// the gap between that weekday's effect and the quietest day's, within half the gap or three standard errors. Such a
     /// day is an anomaly, not an alert; a drop that goes on into the next day is not a holiday and alerts then.
     /// </summary>
@@ -279,8 +281,7 @@ public static class LiveDetector
             int? starts = null;
             for (var c = first; c <= last && starts is null; c++)
             {
-                var phase = layout.Phase(c);
-                starts = phase <= 1 ? layout.Cycle(c) : phase == layout.Period - 1 ? layout.Cycle(c) + 1 : null;
+                starts = layout.Phase(c) <= 1 ? layout.Cycle(c) : null;
             }
 
             var ownDay = layout.Cycle(from) + (layout.Phase(from) == layout.Period - 1 ? 1 : 0);
@@ -289,7 +290,8 @@ public static class LiveDetector
                 starts = ownDay;
             }
 
-            if (starts is not { } d || layout.Cycle(Math.Max(from, to - 2)) != d)
+            var endDay = layout.Cycle(to);
+            if (starts is not { } d || !(endDay == d || (endDay == d + 1 && layout.Phase(to) <= 1)))
             {
                 return false;
             }

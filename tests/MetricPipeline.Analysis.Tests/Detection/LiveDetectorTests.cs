@@ -103,6 +103,27 @@ public sealed class LiveDetectorTests
     }
 
     [Fact]
+    public void A_holiday_after_an_eve_that_ended_low_is_still_a_holiday_but_a_drop_from_the_hour_before_midnight_alerts()
+    {
+        // The holiday's eve ends 7 % low in its last hour (about two bucket-σ of noise), so the scan's best onset is
+        // 23:00; an onset at midnight is still one the data allow, and the day is a holiday.
+        var scenario = LiveScenarioGenerator.Generate(7, Hours, [new LiveEvent(LiveEventKind.Holiday, Hours - 60, 1)]);
+        var holiday = scenario.Start.AddHours(Hours - 60).Date;
+        Assert.True(holiday.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday), "the test needs a weekday holiday");
+        var first = (int)(holiday - scenario.Start).TotalHours;
+        scenario.Y[first - 1] = Math.Round(scenario.Y[first - 1] * 0.93);
+        for (var hour = first + 1; hour <= Math.Min(Hours, first + 48); hour++)
+        {
+            Assert.DoesNotContain(PassAsOf(scenario, hour).Findings, f => f.Alertable);
+        }
+
+        // A drop of the holiday's size that begins at 23:00 cannot have begun at midnight: it alerts within two buckets.
+        var drop = LiveScenarioGenerator.Generate(7, Hours, [new LiveEvent(LiveEventKind.Shift, first - 1, 0.75)]);
+        var alerted = Enumerable.Range(first, 2).FirstOrDefault(hour => PassAsOf(drop, hour).Findings.Any(f => f.Alertable && f.Relative < -0.1));
+        Assert.NotEqual(0, alerted);
+    }
+
+    [Fact]
     public void After_a_30_percent_drop_weekends_are_not_shifts_because_seasonality_scales_with_the_level()
     {
         var scenario = LiveScenarioGenerator.Generate(21, Hours, [new LiveEvent(LiveEventKind.Shift, 10 * 24, 0.7)]);
