@@ -270,9 +270,10 @@ public sealed partial class DetectionPass(
 
     /// <summary>
     /// For a total's finding: the onset of the segment finding that carries at least half of the change — same sign,
-    /// alertable, not a segment that vanished, its onset clear (to within two buckets, or an onset interval narrower than the total's and inside it:
-    /// a drop at night on a quiet segment is dated within hours, the total's within more), ongoing when the total's is,
-    /// and covering at least half of the total's finding no more than a day before it. Null when no segment carries it so.
+    /// alertable, not a segment that vanished, its onset clear (to within two buckets, or an onset interval narrower
+    /// than the total's and inside it: a drop at night on a quiet segment is dated within hours, the total's within
+    /// more), ongoing when the total's is, and covering at least half of the total's finding no more than a day before
+    /// it. Null when no segment carries it so.
     /// </summary>
     private static (DateTime Start, DateTime Earliest)? CarryingSegmentOnset(
         AnalysedSeries total, LiveFinding finding, AlertContributors contributors, Dictionary<(string, string), AnalysedSeries> analysed)

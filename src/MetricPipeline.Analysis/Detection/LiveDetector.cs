@@ -352,7 +352,7 @@ public static class LiveDetector
     }
 
     /// <summary>The normal learned from z[0, s0), with the scale of its errors out of sample (a holdout before s0).</summary>
-    internal static LearnedNormal LearnNormal(double[] z, SeasonalLayout layout, int s0, int levelWindow, bool countLike, double offset, int minimumTraining)
+    private static LearnedNormal LearnNormal(double[] z, SeasonalLayout layout, int s0, int levelWindow, bool countLike, double offset, int minimumTraining)
     {
         var normal = LearnedNormal.Learn(z, layout, s0, levelWindow, countLike, offset);
 
