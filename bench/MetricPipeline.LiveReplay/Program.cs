@@ -27,6 +27,11 @@ public static class Program
             return 2;
         }
 
+        if (options.DetectorOnly)
+        {
+            return DetectorOnly.Run(options);
+        }
+
         var root = BenchServices.RepositoryRoot();
         var services = await BenchServices.DiscoverAsync(root);
         var scenarios = options.Scenarios;

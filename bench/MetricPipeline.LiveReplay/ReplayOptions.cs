@@ -6,8 +6,14 @@ namespace MetricPipeline.LiveReplay;
 public sealed record ReplayOptions(
     int Seeds, int FirstSeed, int Parallel, int PassMinute, double MinRelativeChange, string Output, IReadOnlyList<string> Only, IReadOnlyDictionary<string, string> Settings)
 {
+    /// <summary>Run the live detector on the generated series without a database (<see cref="LiveReplay.DetectorOnly"/>).</summary>
+    public bool DetectorOnly { get; init; }
+
+    /// <summary>With <see cref="DetectorOnly"/>: also report how well the stated variances fit the errors.</summary>
+    public bool Calibration { get; init; }
+
     public const string Usage =
-        "usage: dotnet run -c Release --project bench/MetricPipeline.LiveReplay -- [--quick] [--seeds 16] [--first-seed 1] [--parallel 2] " +
+        "usage: dotnet run -c Release --project bench/MetricPipeline.LiveReplay -- [--quick] [--detector-only] [--calibration] [--seeds 16] [--first-seed 1] [--parallel 2] " +
         "[--pass-minute 5] [--min-relative-change 0.02] [--scenario NAME ...] [--out replay-results.md] [--set Detector__Key=Value ...]";
 
     public static ReplayOptions Parse(string[] args)
@@ -21,6 +27,18 @@ public sealed record ReplayOptions(
             if (name == "--quick")
             {
                 options = options with { Seeds = 4 };
+                continue;
+            }
+
+            if (name == "--detector-only")
+            {
+                options = options with { DetectorOnly = true };
+                continue;
+            }
+
+            if (name == "--calibration")
+            {
+                options = options with { DetectorOnly = true, Calibration = true };
                 continue;
             }
 

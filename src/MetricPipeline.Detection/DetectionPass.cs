@@ -221,7 +221,7 @@ public sealed partial class DetectionPass(
     /// policy's minimum relative change, with an interval that reaches the minimum. A segment that (nearly) vanishes or
     /// doubles is a change of mix, left to the total's alert.
     /// </summary>
-    private static bool Worth(LiveFinding finding, MetricDefinition metric, string segment)
+    public static bool Worth(LiveFinding finding, MetricDefinition metric, string segment)
     {
         var minimum = metric.Alert.MinRelativeChange;
         return finding.Alertable
