@@ -172,6 +172,35 @@ public static class LiveDetector
         public HashSet<int> Holidays { get; } = [];
 
         /// <summary>
+        /// Whether a drop over [from, to] may as well have begun at <paramref name="onset"/> (or with the tested window,
+        /// when that begins later): the statistic of [onset, to] on clipped errors is within 3 of that of [from, to] (the
+        /// likelihood interval the scan's onsets use), with the same sign.
+        /// </summary>
+        public bool Explains(int onset, int from, int to)
+        {
+            onset = Math.Max(onset, Start);
+            if (onset > from)
+            {
+                return false;
+            }
+
+            var (best, bestSum) = Clipped(from, to);
+            var (earlier, earlierSum) = Clipped(onset, to);
+            return Math.Sign(earlierSum) == Math.Sign(bestSum) && earlier >= best - 3;
+        }
+
+        private (double Statistic, double Sum) Clipped(int from, int to)
+        {
+            var sum = 0.0;
+            for (var t = from; t <= to; t++)
+            {
+                sum += Math.Clamp(Errors[t - Start], -Options.Clip, Options.Clip);
+            }
+
+            return (sum * sum / (2.0 * (to - from + 1)), sum);
+        }
+
+        /// <summary>
         /// The finding for observations [from, to]: its effect against the forecast moved by the shared error that the
         /// rest of the window (outside every finding) measures, as the scan tested it.
         /// </summary>
@@ -241,7 +270,8 @@ public static class LiveDetector
         LiveKind kind = outage && !up ? LiveKind.Outage
             : length >= options.Persistence ? LiveKind.LevelShift
             : up ? LiveKind.Spike : LiveKind.Dip;
-        var holiday = !up && kind != LiveKind.Outage && HolidayLike(from, to, Math.Min(from, earliest), Math.Max(from, latest), normal.Start, difference, se, normal.Baseline, holidays);
+        var holiday = !up && kind != LiveKind.Outage
+            && HolidayLike(from, to, Math.Min(from, earliest), Math.Max(from, latest), normal.Start, difference, se, normal.Baseline, holidays, onset => w.Explains(onset, from, to));
         if (holiday)
         {
             kind = LiveKind.Dip;
@@ -259,18 +289,23 @@ public static class LiveDetector
         return new LiveFinding(from, to, ongoing, kind, alertable, good, observed, expected, expectedLow, expectedHigh, relative, relativeLow, relativeHigh, statistic);
     }
 
+    /// <summary>Hours into a day within which a drop's onset may be taken back to midnight when the data allow it.</summary>
+    private const int MidnightReach = 6;
+
     /// <summary>
     /// A weekday that behaves like the quietest day of the week (a public holiday): the drop starts with the day (one of
     /// the onsets the data allow, <paramref name="first"/>..<paramref name="last"/>, is at 00:00 or 01:00 — a best onset
     /// at 23:00, where the eve's last hour was low by chance, counts only if midnight is in that interval, and a drop
     /// that clearly began before midnight is none), with the first bucket under test (which a holiday seen in earlier
-    /// passes slides out of), or on a day already found to be one; its newest bucket is in that day (or in the first two
-    /// of the next: noise moves the end too), and its size is
+    /// passes slides out of), on a day already found to be one, or in the first <see cref="MidnightReach"/> hours of a day
+    /// when the data allow it to have begun at midnight (a quiet segment's night hours say little: <paramref name="mayBeginAt"/>);
+    /// its newest bucket is in that day (or in the first two of the next: noise moves the end too), and its size is
     /// the gap between that weekday's effect and the quietest day's, within half the gap or three standard errors. Such a
     /// day is an anomaly, not an alert; a drop that goes on into the next day is not a holiday and alerts then.
     /// </summary>
     private static bool HolidayLike(
-        int from, int to, int first, int last, int testStart, double difference, double se, SeasonalBaseline baseline, HashSet<int> holidays)
+        int from, int to, int first, int last, int testStart, double difference, double se, SeasonalBaseline baseline, HashSet<int> holidays,
+        Func<int, bool> mayBeginAt)
     {
         var layout = baseline.Layout;
         double gap;
@@ -285,7 +320,8 @@ public static class LiveDetector
             }
 
             var ownDay = layout.Cycle(from) + (layout.Phase(from) == layout.Period - 1 ? 1 : 0);
-            if (starts is null && (first <= testStart + 1 || holidays.Contains(ownDay)))
+            if (starts is null && (first <= testStart + 1 || holidays.Contains(ownDay)
+                || (layout.Phase(from) <= MidnightReach && mayBeginAt(from - layout.Phase(from)))))
             {
                 starts = ownDay;
             }

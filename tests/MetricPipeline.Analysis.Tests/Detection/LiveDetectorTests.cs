@@ -124,6 +124,33 @@ public sealed class LiveDetectorTests
     }
 
     [Fact]
+    public void A_holiday_on_a_quiet_segment_whose_first_hours_were_ordinary_is_still_a_holiday_but_a_drop_at_three_alerts()
+    {
+        // A quiet segment (100–400 events an hour): the holiday's first three hours come out only halfway down (about 1.5 σ
+        // of a bucket), so the scan's best onset is 03:00. That the day began at midnight is still one the data allow.
+        var scenario = LiveScenarioGenerator.Generate(11, Hours, [new LiveEvent(LiveEventKind.Holiday, Hours - 60, 1)], baseRate: 250);
+        var holiday = scenario.Start.AddHours(Hours - 60).Date;
+        Assert.True(holiday.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday), "the test needs a weekday holiday");
+        var first = (int)(holiday - scenario.Start).TotalHours;
+        var ordinary = LiveScenarioGenerator.Generate(11, Hours, [], baseRate: 250);
+        for (var h = first; h < first + 3; h++)
+        {
+            scenario.Y[h] = Math.Round((scenario.Y[h] + ordinary.Y[h]) / 2);
+        }
+
+        for (var hour = first + 1; hour <= Math.Min(Hours, first + 48); hour++)
+        {
+            Assert.DoesNotContain(PassAsOf(scenario, hour).Findings, f => f.Alertable);
+        }
+
+        // The same series with a drop of the holiday's size at 03:00 after ordinary night hours: the hours before it rule
+        // out midnight, and it alerts within a few buckets.
+        var drop = LiveScenarioGenerator.Generate(11, Hours, [new LiveEvent(LiveEventKind.Shift, first + 3, 0.72)], baseRate: 250);
+        var alerted = Enumerable.Range(first + 4, 4).FirstOrDefault(hour => PassAsOf(drop, hour).Findings.Any(f => f.Alertable && f.Relative < -0.1));
+        Assert.NotEqual(0, alerted);
+    }
+
+    [Fact]
     public void After_a_30_percent_drop_weekends_are_not_shifts_because_seasonality_scales_with_the_level()
     {
         var scenario = LiveScenarioGenerator.Generate(21, Hours, [new LiveEvent(LiveEventKind.Shift, 10 * 24, 0.7)]);
