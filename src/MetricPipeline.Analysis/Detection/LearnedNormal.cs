@@ -24,6 +24,12 @@ internal sealed record LearnedNormal(
     /// <summary>Two-sample |t| above which a step in the level window is real.</summary>
     private const double StepThreshold = 5;
 
+    /// <summary>
+    /// Level windows the drift is fitted over: three weeks of hours. Its standard error falls as the span to the power
+    /// 1.5, and projected over the six days to the newest bucket it is most of the error the tested window shares.
+    /// </summary>
+    private const int SlopeSpan = 3;
+
     public double Forecast(int t) => Level + (Slope * (t - LevelCentre)) + Baseline.Seasonal(t);
 
     public double Variance(int t) => Scale * Scale * Noise.Variance(Forecast(t));
@@ -45,7 +51,7 @@ internal sealed record LearnedNormal(
         var cycle = Math.Max(layout.Period, 1);
         var start = cut;
         var (from, to) = (Math.Max(0, cut - levelWindow), cut);
-        var slopeFrom = Math.Max(0, cut - (2 * levelWindow));
+        var slopeFrom = Math.Max(0, cut - (SlopeSpan * levelWindow));
         var (drift, _) = Drift(d, slopeFrom, cut, cycle, shrink: false);
         if (RecentStep(d, z, noise, slopeFrom, cut, drift) is { } step)
         {
@@ -54,7 +60,7 @@ internal sealed record LearnedNormal(
                 // A few buckets before the step's estimate (it can be off by a bucket or three): the scan dates the onset.
                 start = Math.Max(1, step - Math.Max(2, layout.Period / 4));
                 (from, to) = (Math.Max(0, start - levelWindow), start);
-                slopeFrom = Math.Max(0, start - (2 * levelWindow));
+                slopeFrom = Math.Max(0, start - (SlopeSpan * levelWindow));
             }
             else
             {
