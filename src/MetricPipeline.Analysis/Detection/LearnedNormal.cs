@@ -256,20 +256,27 @@ internal sealed record LearnedNormal(
         return Math.Sign(held) == Math.Sign(step) && Math.Abs(held) >= Math.Abs(step) / 2 ? k0 : null;
     }
 
-    /// <summary>Precision-weighted mean of d over [from, to), clipped at ±3σ around the median, and its variance.</summary>
+    /// <summary>
+    /// The mean of d over [from, to), each value clipped at ±3 of its σ around the median, and its variance. Every hour
+    /// weighs alike, as in the profile it is added to: weighted by precision, the busy hours set the level, and the
+    /// profile — a median of each hour's values, whose quiet hours' log counts are skewed — is then off by a little at
+    /// every quiet hour, always the same way. The forecasts of a quiet plan segment came out about 3 % of a bucket's σ
+    /// high, and the mean score of its newest 72 hours −0.25 σ instead of 0 (−0.04 with equal weights).
+    /// </summary>
     private static (double Level, double Variance) MeanLevel(double[] d, double[] z, NoiseModel noise, int from, int to)
     {
         var center = RobustStatistics.Median(d.AsSpan(from, to - from));
-        double sumW = 0, sumWx = 0;
+        double sum = 0, variance = 0;
         for (var t = from; t < to; t++)
         {
-            var variance = noise.Variance(z[t]);
-            var limit = 3 * Math.Sqrt(variance);
-            sumW += 1 / variance;
-            sumWx += Math.Clamp(d[t] - center, -limit, limit) / variance;
+            var v = noise.Variance(z[t]);
+            var limit = 3 * Math.Sqrt(v);
+            sum += Math.Clamp(d[t] - center, -limit, limit);
+            variance += v;
         }
 
-        return (center + (sumWx / sumW), noise.LongRunFactor / sumW);
+        var n = to - from;
+        return (center + (sum / n), noise.LongRunFactor * variance / n / n);
     }
 
 }

@@ -20,9 +20,9 @@ namespace MetricPipeline.Analysis.Detection;
 /// factor f = (1 + ρ)/(1 − ρ).
 /// </para>
 /// <para>
-/// 3. The level at s: the precision-weighted, clipped mean of d over the level window before s. A significant step in
-/// that window (two-sample |t| &gt; 5) limits the window to the data after it, or — when fewer than one cycle of data
-/// follows it — moves the test window back to start at the step, so a recent change is tested, not learned.
+/// 3. The level at s: the clipped mean of d (every hour weighing alike) over the level window before s. A significant
+/// step in that window (two-sample |t| &gt; 5) limits the window to the data after it, or — when fewer than one cycle of
+/// data follows it — moves the test window back to start at the step, so a recent change is tested, not learned.
 /// </para>
 /// <para>
 /// 4. Test z[s, n): standardised errors e_t = (z_t − level − seasonal_t)/√(f·var_t) go through the <see cref="SegmentScan"/>
