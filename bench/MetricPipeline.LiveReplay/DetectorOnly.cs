@@ -74,7 +74,7 @@ public static class DetectorOnly
             var falseAlerts = group.Sum(o => o.FalseAlerts);
             var weeks = group.Sum(o => o.SeriesWeeks);
             report.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {group.Key} | {(changes > 0 ? $"{delays.Count}/{changes}" : "")} | {Quantile(delays, 0.5)} | {Quantile(delays, 0.9)} | " +
+                $"| {group.Key} | {(changes > 0 ? $"{delays.Count}/{changes}" : "")} | {Delay(group, 0.5)} | {Delay(group, 0.9)} | " +
                 $"{(delays.Count > 0 && changes > 0 ? $"{within}/{delays.Count}" : "")} | {falseAlerts} | {weeks:0.0} | {(falseAlerts > 0 ? (weeks / falseAlerts).ToString("0.0", CultureInfo.InvariantCulture) : "–")} |"));
         }
 
@@ -270,6 +270,7 @@ public static class DetectorOnly
             falseAlerts.Count, instance.SeriesCount * passes / 168.0, notes);
     }
 
-    private static string Quantile(List<int> sorted, double q) =>
-        sorted.Count == 0 ? "–" : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)].ToString(CultureInfo.InvariantCulture);
+    /// <summary>The full replay's percentile of the delays of a scenario's changes (undetected ones later than any pass).</summary>
+    private static string Delay(IEnumerable<Outcome> outcomes, double p) =>
+        ReplayReport.Percentile(outcomes.Where(o => o.Scenario.Sign != 0 && o.Scenario.Kind != ChangeKind.Spike).Select(o => o.Delay), p);
 }

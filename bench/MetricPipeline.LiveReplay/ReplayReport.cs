@@ -104,23 +104,25 @@ public static class ReplayReport
         return text.ToString();
     }
 
-    /// <summary>Nearest-rank percentile of the delays, counting undetected changes as later than any pass.</summary>
-    private static string Percentile(List<InstanceScore> scores, double p)
+    /// <summary>
+    /// Nearest-rank percentile of <paramref name="delays"/>, an undetected change (null) counting as later than any pass:
+    /// "none" when the rank falls on one, "–" without changes.
+    /// </summary>
+    internal static string Percentile(IEnumerable<int?> delays, double p) => NearestRank(delays, p) switch
     {
-        var delays = scores.Select(x => x.Delay ?? int.MaxValue).Order().ToList();
-        if (delays.Count == 0)
-        {
-            return "–";
-        }
+        null => "–",
+        int.MaxValue => "none",
+        var value => value.Value.ToString(CultureInfo.InvariantCulture),
+    };
 
-        var value = delays[Math.Max(0, (int)Math.Ceiling(p * delays.Count) - 1)];
-        return value == int.MaxValue ? "none" : value.ToString(CultureInfo.InvariantCulture);
-    }
+    private static string Percentile(List<InstanceScore> scores, double p) => Percentile(scores.Select(x => x.Delay), p);
 
-    private static double MedianDelay(List<InstanceScore> scores)
+    private static double MedianDelay(List<InstanceScore> scores) => NearestRank(scores.Select(x => x.Delay), 0.5) ?? double.NaN;
+
+    private static int? NearestRank(IEnumerable<int?> delays, double p)
     {
-        var delays = scores.Select(x => x.Delay ?? int.MaxValue).Order().ToList();
-        return delays.Count == 0 ? double.NaN : delays[Math.Max(0, (int)Math.Ceiling(0.5 * delays.Count) - 1)];
+        var sorted = delays.Select(d => d ?? int.MaxValue).Order().ToList();
+        return sorted.Count == 0 ? null : sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
     }
 
     /// <summary>The median relative change the first alert for each detected change reported.</summary>
