@@ -61,18 +61,14 @@ public static class DetectionExtensions
                     c.CheckinMisfireThreshold = TimeSpan.FromSeconds(15);
                 });
             });
-            q.ScheduleJob<DetectionJob>(
-                trigger => trigger.WithIdentity("detection-pass-cron", "detector").WithCronSchedule(options.Cron),
-                job => job.WithIdentity(DetectionJob.Key));
         });
         // Several detectors start at once on one job store: the first stores the job and its trigger, the others keep
         // them as they are. Re-storing a trigger that already fired resets its next fire time, and that fire then runs
-        // a second time on another instance.
-        services.Configure<QuartzOptions>(o =>
-        {
-            o.Scheduling.IgnoreDuplicates = true;
-            o.Scheduling.OverwriteExistingData = false;
-        });
+        // a second time on another instance. Quartz's declared-job path (q.ScheduleJob inside AddQuartz) re-stores it
+        // when two instances race past its existence check, IgnoreDuplicates or not, so DetectionSchedule stores the job
+        // and trigger in one locked transaction instead; registered before Quartz's hosted service, it runs before this
+        // instance's scheduler starts.
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<DetectionSchedule>(sp, options.Cron));
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }
