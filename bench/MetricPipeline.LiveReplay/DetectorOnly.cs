@@ -28,7 +28,7 @@ public static class DetectorOnly
         public HashSet<string> Kinds { get; } = [Kind];
     }
 
-    private sealed record Outcome(Scenario Scenario, int Seed, int? Delay, int? Error, int FalseAlerts, double SeriesWeeks, IReadOnlyList<string> Notes);
+    private sealed record Outcome(Scenario Scenario, int Seed, int? Delay, int? Error, int FalseAlerts, int FalseAlertsInPeriod, double SeriesWeeks, IReadOnlyList<string> Notes);
 
     /// <summary>Lengths of the newest stretches whose mean score is checked against its stated variance (<c>--calibration</c>).</summary>
     private static readonly int[] CalibrationLengths = [1, 3, 6, 12, 24, 48, 72];
@@ -45,6 +45,7 @@ public static class DetectorOnly
         var calibration = options.Calibration ? new ConcurrentBag<Fit>() : null;
 
         var scenarios = options.Scenarios.Where(s => s.Kind is not (ChangeKind.DailyLevel or ChangeKind.RatioLevel)).ToList();
+        ReplayOptions.RequireSteady(options, scenarios);
         var settings = new DetectorOptions();
         var seeds = Enumerable.Range(options.FirstSeed, options.Seeds).ToList();
         var now = DateTime.UtcNow;
@@ -52,7 +53,7 @@ public static class DetectorOnly
         var outcomes = new ConcurrentBag<Outcome>();
         Parallel.ForEach(seeds, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, seed =>
         {
-            var plan = SeedPlan.Create(seed, scenarios, options.MinRelativeChange, now);
+            var plan = SeedPlan.Create(seed, scenarios, options.MinRelativeChange, now) with { WeekOfPasses = options.WeekOfPasses };
             foreach (var instance in plan.Instances)
             {
                 outcomes.Add(Replay(plan, instance, settings, calibration));
@@ -89,7 +90,10 @@ public static class DetectorOnly
             var f = steady.Sum(o => o.FalseAlerts);
             var w = steady.Sum(o => o.SeriesWeeks);
             report.AppendLine();
+            var inPeriod = steady.Sum(o => o.FalseAlertsInPeriod);
             report.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Steady series: {f} false alerts in {w:0.0} series-weeks = 1 per {(f > 0 ? w / f : double.PositiveInfinity):0.0}."));
+            report.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"Of them dated from the first pass's newest bucket on (what the passes' own hours add; the first pass also reads the 72 h before it): {inPeriod} = 1 per {(inPeriod > 0 ? w / inPeriod : double.PositiveInfinity):0.0}."));
         }
 
         if (calibration is { } c)
@@ -267,7 +271,7 @@ public static class DetectorOnly
             $"first seen as of {plan.Start.AddHours(t.FirstPass):ddd MM-dd HH}h (change {plan.ChangeAt:ddd MM-dd HH}h{context})")).ToList();
         return new Outcome(
             scenario, plan.Seed, first is null ? null : first.FirstPass - change, first is null ? null : first.Onset - change,
-            falseAlerts.Count, instance.SeriesCount * passes / 168.0, notes);
+            falseAlerts.Count, falseAlerts.Count(t => t.Onset >= (int)(plan.FirstNewBucket - plan.Start).TotalHours), instance.SeriesCount * passes / 168.0, notes);
     }
 
     /// <summary>The full replay's percentile of the delays of a scenario's changes (undetected ones later than any pass).</summary>

@@ -35,20 +35,21 @@ public static class Program
         var root = BenchServices.RepositoryRoot();
         var services = await BenchServices.DiscoverAsync(root);
         var scenarios = options.Scenarios;
+        ReplayOptions.RequireSteady(options, scenarios);
         var seeds = Enumerable.Range(options.FirstSeed, options.Seeds).ToList();
         var now = DateTime.UtcNow;
         var loadBefore = BenchServices.Load();
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {BenchServices.CpuModel()}, load before: {loadBefore}");
         Console.WriteLine(
             $"replaying {scenarios.Count} scenarios × {seeds.Count} seeds (seeds {seeds[0]}–{seeds[^1]}), {options.Parallel} databases at a time; " +
-            $"passes at hh:{options.PassMinute:00} from 24 h before to 48 h after each change; alert.minRelativeChange {options.MinRelativeChange}" +
+            $"passes at hh:{options.PassMinute:00} {(options.WeekOfPasses ? "every hour of the data's last week" : "from 24 h before to 48 h after each change")}; alert.minRelativeChange {options.MinRelativeChange}" +
             string.Concat(options.Settings.Select(kv => $", {kv.Key}={kv.Value}")));
 
         var watch = Stopwatch.StartNew();
         var results = new ConcurrentBag<SeedResult>();
         await Parallel.ForEachAsync(seeds, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel }, async (seed, ct) =>
         {
-            var plan = SeedPlan.Create(seed, scenarios, options.MinRelativeChange, now);
+            var plan = SeedPlan.Create(seed, scenarios, options.MinRelativeChange, now) with { WeekOfPasses = options.WeekOfPasses };
             var result = await SeedRun.RunAsync(services, plan, options, ct);
             results.Add(result);
             var scores = ReplayScore.Score(result).ToList();

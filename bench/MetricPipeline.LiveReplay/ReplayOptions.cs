@@ -9,11 +9,14 @@ public sealed record ReplayOptions(
     /// <summary>Run the live detector on the generated series without a database (<see cref="LiveReplay.DetectorOnly"/>).</summary>
     public bool DetectorOnly { get; init; }
 
+    /// <summary>Passes over the data's last week (<see cref="SeedPlan.WeekOfPasses"/>).</summary>
+    public bool WeekOfPasses { get; init; }
+
     /// <summary>With <see cref="DetectorOnly"/>: also report how well the stated variances fit the errors.</summary>
     public bool Calibration { get; init; }
 
     public const string Usage =
-        "usage: dotnet run -c Release --project bench/MetricPipeline.LiveReplay -- [--quick] [--detector-only] [--calibration] [--seeds 16] [--first-seed 1] [--parallel 2] " +
+        "usage: dotnet run -c Release --project bench/MetricPipeline.LiveReplay -- [--quick] [--detector-only] [--calibration] [--week-of-passes] [--seeds 16] [--first-seed 1] [--parallel 2] " +
         "[--pass-minute 5] [--min-relative-change 0.02] [--scenario NAME ...] [--out replay-results.md] [--set Detector__Key=Value ...]";
 
     public static ReplayOptions Parse(string[] args)
@@ -33,6 +36,12 @@ public sealed record ReplayOptions(
             if (name == "--detector-only")
             {
                 options = options with { DetectorOnly = true };
+                continue;
+            }
+
+            if (name == "--week-of-passes")
+            {
+                options = options with { WeekOfPasses = true };
                 continue;
             }
 
@@ -101,6 +110,15 @@ public sealed record ReplayOptions(
         }
 
         return options;
+    }
+
+    /// <summary>A week of passes ends 48–150 h after a change and may begin after it: it measures steady scenarios only.</summary>
+    public static void RequireSteady(ReplayOptions options, IEnumerable<Scenario> scenarios)
+    {
+        if (options.WeekOfPasses && scenarios.FirstOrDefault(s => s.Kind != ChangeKind.Steady) is { } changing)
+        {
+            throw new ArgumentException($"--week-of-passes measures the steady scenarios' false alerts; name them with --scenario (\"{changing.Name}\" has a change)");
+        }
     }
 
     /// <summary>The scenarios to run: all, or those named with <c>--scenario</c>.</summary>

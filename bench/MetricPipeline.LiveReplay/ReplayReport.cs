@@ -81,6 +81,9 @@ public static class ReplayReport
             "steady series: ≤ 1 false alert per 50 series-weeks",
             string.Create(CultureInfo.InvariantCulture, $"{falseAlerts} in {weeks:0.#} series-weeks = 1 per {Per(weeks, falseAlerts)} ({shifts} of them level shifts: 1 per {Per(weeks, shifts)})"),
             steady.Count == 0 ? null : falseAlerts <= weeks / 50);
+        var inPeriod = steady.Sum(x => x.FalseAlertsInPeriod);
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"- of them dated from the first pass's newest bucket on (the first pass also reads the 72 h before it, which no earlier pass counted): {inPeriod} = 1 per {Per(weeks, inPeriod)}"));
         var all = scores.Sum(x => x.FalseAlerts);
         var allWeeks = scores.Sum(x => x.SeriesWeeks);
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- all scenarios: {all} false alerts in {allWeeks:0.#} series-weeks (every series of every scenario, alerts matching no true change)"));

@@ -23,6 +23,7 @@ public sealed record InstanceScore(
     bool SpikeAsLevelShift,
     int FalseAlerts,
     int FalseLevelShifts,
+    int FalseAlertsInPeriod,
     double SeriesWeeks,
     IReadOnlyList<string> FalseAlertNotes);
 
@@ -95,6 +96,7 @@ public static class ReplayScore
             spikeAlerts.Any(a => a.Kinds.Contains("level_shift")),
             falseAlerts.Count,
             falseAlerts.Count(a => a.Kinds.Contains("level_shift")),
+            falseAlerts.Count(a => a.First.ChangeAt >= result.Plan.FirstNewBucket),
             instance.SeriesCount * result.Passes / 168.0,
             [.. falseAlerts.Select(a => $"seed {result.Plan.Seed} {a.First.Metric}[{a.First.Segment}] {string.Join("→", a.Kinds)} {a.First.RelativeChange:+0.0%;-0.0%} at {a.First.ChangeAt:ddd MM-dd HH}h, first seen by the pass of {a.FirstPassHour:ddd MM-dd HH}h (true change {instance.ChangeAt:ddd MM-dd HH}h)")]);
     }

@@ -53,8 +53,20 @@ public sealed record SeedPlan(int Seed, DateTime Start, int Hours, DateTime Chan
     public const int HoursBefore = 24;
     public const int HoursAfter = 48;
 
+    /// <summary>
+    /// Passes as of every hour of the data's last week (168 passes, the first as of the hour that closes the fourth
+    /// week) instead of from a day before the change to 48 h after it: a week of hourly passes as a user runs them, for
+    /// the steady scenarios' false alerts (<c>--week-of-passes</c>).
+    /// </summary>
+    public bool WeekOfPasses { get; init; }
+
     /// <summary>Bucket starts of the passes: asOf is each plus the pass minute.</summary>
-    public IEnumerable<DateTime> PassHours => Enumerable.Range(-HoursBefore, HoursBefore + HoursAfter + 1).Select(k => ChangeAt.AddHours(k));
+    public IEnumerable<DateTime> PassHours => WeekOfPasses
+        ? Enumerable.Range(1, 168).Select(k => Start.AddHours(Hours - 168 + k))
+        : Enumerable.Range(-HoursBefore, HoursBefore + HoursAfter + 1).Select(k => ChangeAt.AddHours(k));
+
+    /// <summary>The first bucket no pass before the first had seen: the bucket of the first pass's asOf, less one (its newest closed bucket).</summary>
+    public DateTime FirstNewBucket => PassHours.First().AddHours(-1);
 
     public static SeedPlan Create(int seed, IReadOnlyList<Scenario> scenarios, double minRelativeChange, DateTime now)
     {
