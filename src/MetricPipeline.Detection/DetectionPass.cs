@@ -256,8 +256,15 @@ public sealed partial class DetectionPass(
             onset = onset with { Earliest = earliest < onset.Earliest ? earliest : onset.Earliest };
         }
 
+        var scope = tree.SelfAndAncestors(metric.Key);
+        if (DeploymentCorrelation.DeployedOnset(deployments, metric, scope, changeAt, metric.Grain, onset) is { } deployed)
+        {
+            // A deployment in the onset's likelihood interval dates the change: the data allow it, and changes follow deployments.
+            changeAt = deployed;
+        }
+
         var correlated = DeploymentCorrelation.Correlate(
-            deployments, metric, tree.SelfAndAncestors(metric.Key), changeAt, series.Series.Width, settings.CorrelationLag, onset);
+            deployments, metric, scope, changeAt, series.Series.Width, settings.CorrelationLag, onset);
         return new AlertDraft(
             metric.Key, series.Series.Segment, KindName(finding.Kind), changeAt, finding.Observed, finding.Expected, finding.ExpectedLow, finding.ExpectedHigh,
             finding.Relative, finding.IsGood ? "good" : "bad", finding.Statistic, correlated, effect, contributors)

@@ -76,4 +76,32 @@ public sealed class DeploymentCorrelationTests
 
         Assert.Equal([near.Id, far.Id], found.Select(d => d.Id));
     }
+
+    [Theory]
+    [InlineData(-40, -3, 3, 0)]       // 11:20: its next bucket, 12:00, is the best onset already
+    [InlineData(-40 - 180, -4, 1, -3)] // 08:20 in an interval from 08:00: 09:00, the first bucket wholly after it
+    [InlineData(-240, -4, 1, -4)]     // 08:00 sharp: that bucket is wholly after it
+    [InlineData(-40 - 180, -2, 1, null)] // its buckets (08:00, 09:00) are before the interval: the best onset stands
+    [InlineData(90, -1, 1, 1)]        // 13:30 (a change under way as it deployed): its own bucket, 13:00, nearer the best
+    public void A_deployment_in_the_onsets_likelihood_interval_dates_the_change(int deployedMinutesFromChange, int earliest, int latest, int? datedHoursFromChange)
+    {
+        var deployment = At(ChangeAt.AddMinutes(deployedMinutesFromChange));
+        var interval = OnsetInterval.Of(ChangeAt.AddHours(earliest), ChangeAt.AddHours(latest));
+
+        var dated = DeploymentCorrelation.DeployedOnset([deployment], Tasks, TasksScope, ChangeAt, Grain.Hour, interval);
+
+        Assert.Equal(datedHoursFromChange is { } h ? ChangeAt.AddHours(h) : null, dated);
+    }
+
+    [Fact]
+    public void A_deployment_out_of_scope_does_not_date_a_change_and_the_nearest_of_two_does()
+    {
+        var interval = OnsetInterval.Of(ChangeAt.AddHours(-6), ChangeAt.AddHours(6));
+        var elsewhere = At(ChangeAt.AddHours(-2).AddMinutes(-30), products: ["writer"]);
+        Assert.Null(DeploymentCorrelation.DeployedOnset([elsewhere], Tasks, TasksScope, ChangeAt, Grain.Hour, interval));
+
+        var far = At(ChangeAt.AddHours(-5).AddMinutes(-20));
+        var near = At(ChangeAt.AddHours(2).AddMinutes(-20));
+        Assert.Equal(ChangeAt.AddHours(1), DeploymentCorrelation.DeployedOnset([far, elsewhere, near], Tasks, TasksScope, ChangeAt, Grain.Hour, interval));
+    }
 }
