@@ -92,6 +92,9 @@ internal sealed class NoiseModel
         return new NoiseModel(extra, countLike, offset, (1 + rho) / (1 - rho));
     }
 
+    /// <summary>The skewness of a bucket's log value at <paramref name="fitted"/> (<see cref="LiveDetector.LogCountSkewness"/>); zero unless a count.</summary>
+    public double Skewness(double fitted) => countLike ? LiveDetector.LogCountSkewness(Poisson(fitted), extra) : 0;
+
     private double Poisson(double fitted) => Poisson(fitted, offset);
 
     private static double Poisson(double fitted, double offset)

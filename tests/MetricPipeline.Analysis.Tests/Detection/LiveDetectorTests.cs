@@ -151,6 +151,37 @@ public sealed class LiveDetectorTests
     }
 
     [Fact]
+    public void A_friday_holiday_running_into_a_saturday_that_began_a_little_low_is_a_holiday_but_a_drop_that_goes_on_alerts()
+    {
+        // A Friday holiday, then a Saturday (at the same weekend level) whose first five hours came out 10 % low: the
+        // segment the scan finds runs into Saturday, but the data allow it to have ended at midnight.
+        var start = LiveScenarioGenerator.Generate(11, Hours, []).Start;
+        var friday = Enumerable.Range(Hours - 230, 168).First(h => start.AddHours(h) is { DayOfWeek: DayOfWeek.Friday, Hour: 0 });
+        var scenario = LiveScenarioGenerator.Generate(11, Hours, [new LiveEvent(LiveEventKind.Holiday, friday + 12, 1)]);
+        var saturday = friday + 24;
+        for (var h = saturday; h < saturday + 5; h++)
+        {
+            scenario.Y[h] = Math.Round(scenario.Y[h] * 0.9);
+        }
+
+        for (var hour = friday + 1; hour <= Math.Min(Hours, friday + 60); hour++)
+        {
+            var fs = PassAsOf(scenario, hour).Findings.Where(f => f.Alertable).ToList();
+            Assert.True(fs.Count == 0, $"as of {hour - friday}: " + string.Join("; ", fs.Select(f => $"{f.Start - friday}..{f.End - friday} {f.Kind} {f.Relative:P1} G {f.Statistic:0.0} [{f.EarliestStart - friday},{f.LatestStart - friday}]")));
+        }
+
+        // Saturday's first six hours a quarter below the weekend instead: the drop went on past the holiday, and alerts.
+        var ongoing = LiveScenarioGenerator.Generate(11, Hours, [new LiveEvent(LiveEventKind.Holiday, friday + 12, 1)]);
+        for (var h = saturday; h < saturday + 6; h++)
+        {
+            ongoing.Y[h] = Math.Round(ongoing.Y[h] * 0.75);
+        }
+
+        var alerted = Enumerable.Range(saturday + 1, 6).FirstOrDefault(hour => PassAsOf(ongoing, hour).Findings.Any(f => f.Alertable && f.Relative < -0.1));
+        Assert.True(alerted != 0, string.Join(" | ", Enumerable.Range(saturday + 1, 6).Select(hour => $"as of {hour - friday}: " + string.Join("; ", PassAsOf(ongoing, hour).Findings.Select(f => $"{f.Start - friday}..{f.End - friday} {f.Kind} {f.Alertable} {f.Relative:P1} G {f.Statistic:0.0}")))));
+    }
+
+    [Fact]
     public void After_a_30_percent_drop_weekends_are_not_shifts_because_seasonality_scales_with_the_level()
     {
         var scenario = LiveScenarioGenerator.Generate(21, Hours, [new LiveEvent(LiveEventKind.Shift, 10 * 24, 0.7)]);
