@@ -191,6 +191,20 @@ public static class DetectorOnly
         }
 
         var change = (int)(plan.ChangeAt - plan.Start).TotalHours;
+
+        // The tagged deployment, as the pass turns it into known onsets (DeploymentCorrelation.KnownOnsets) once it has started.
+        var deployed = instance.Tag is { } tag ? plan.ChangeAt.AddMinutes(-tag.LagMinutes) : (DateTime?)null;
+        IReadOnlyList<int> Known(int begin, DateTime passHour)
+        {
+            if (deployed is not { } at || at > passHour.AddMinutes(5))
+            {
+                return [];
+            }
+
+            var i = (int)Math.Floor((at - plan.Start).TotalHours) - begin;
+            return at.Minute == 0 && at.Second == 0 ? [i] : [i, i + 1];
+        }
+
         var window = (int)settings.HourlyWindow.TotalHours;
         var tracks = new List<Track>();
         var passes = 0;
@@ -201,7 +215,7 @@ public static class DetectorOnly
             var begin = Math.Max(0, end - window);
             foreach (var (segment, values) in series)
             {
-                var live = LiveDetector.Detect(values.AsSpan(begin, end - begin), SeasonalLayout.Hourly(plan.Start.AddHours(begin)), options);
+                var live = LiveDetector.Detect(values.AsSpan(begin, end - begin), SeasonalLayout.Hourly(plan.Start.AddHours(begin)), options with { KnownOnsets = Known(begin, passHour) });
                 if (calibration is { } calib && live.TestStart < end - begin)
                 {
                     foreach (var l in CalibrationLengths)

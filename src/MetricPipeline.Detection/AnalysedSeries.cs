@@ -12,6 +12,7 @@ public sealed record AnalysedSeries(NodeSeries Series, LiveDetection Live)
         Multiplicative = metric.Kind != MetricKind.Ratio,
         CountLike = metric.Kind is MetricKind.Count or MetricKind.DistinctUsers,
         FalseAlertsPerYear = metric.Alert.Sensitivity is { } perYear ? perYear : settings.FalseAlertsPerSeriesYear,
+        FalseAlertsPerKnownOnset = settings.FalseAlertsPerDeployment,
         ObservationsPerYear = metric.Grain switch { Grain.Hour => 8766, Grain.Day => 365.25, _ => 52.18 },
         Confidence = settings.Confidence,
         Direction = metric.Direction == Direction.Up ? MetricDirection.Up : MetricDirection.Down,

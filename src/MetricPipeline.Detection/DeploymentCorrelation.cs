@@ -79,6 +79,34 @@ public static class DeploymentCorrelation
     }
 
     /// <summary>
+    /// The buckets of <paramref name="series"/> at which its in-scope deployments that had started by
+    /// <paramref name="asOf"/> may have changed it: the bucket each started in and the next (the first wholly after it).
+    /// The live detector watches a level that moved at one of them with a threshold of its own.
+    /// </summary>
+    public static IReadOnlyList<int> KnownOnsets(
+        IEnumerable<Deployment> deployments, MetricDefinition metric, IReadOnlySet<string> scopeKeys, NodeSeries series, DateTime asOf)
+    {
+        var onsets = new SortedSet<int>();
+        foreach (var deployment in deployments)
+        {
+            var at = deployment.StartedAt.UtcDateTime;
+            var i = series.IndexOf(at);
+            if (at > asOf || i < 0 || !InScope(deployment, metric, scopeKeys))
+            {
+                continue;
+            }
+
+            onsets.Add(i);
+            if (series.Times[i] != at && i + 1 < series.Times.Length)
+            {
+                onsets.Add(i + 1);
+            }
+        }
+
+        return [.. onsets];
+    }
+
+    /// <summary>
     /// In scope: a deployment with neither products nor metrics touches everything; otherwise the metric's product is
     /// listed, or the metric or one of its ancestors in the tree is (<paramref name="scopeKeys"/> holds the metric's key
     /// and its ancestors' keys: a change to the North Star's model reaches the inputs below it).

@@ -89,7 +89,7 @@ public sealed partial class DetectionPass(
         await Parallel.ForAsync(0, metrics.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.PassParallelism), CancellationToken = ct }, async (i, token) =>
         {
             var metric = metrics[i];
-            if (await AnalyseAsync(metric, tree, "", readable, token) is not { } total)
+            if (await AnalyseAsync(metric, tree, "", readable, deployments, token) is not { } total)
             {
                 return;
             }
@@ -97,7 +97,7 @@ public sealed partial class DetectionPass(
             var segments = new List<AnalysedSeries>();
             foreach (var segment in await LargestSegmentsAsync(metric, tree, total.Series, token))
             {
-                if (await AnalyseAsync(metric, tree, segment, readable, token) is { } s)
+                if (await AnalyseAsync(metric, tree, segment, readable, deployments, token) is { } s)
                 {
                     segments.Add(s);
                 }
@@ -184,14 +184,17 @@ public sealed partial class DetectionPass(
         return new DetectionPassResult(run.Id, run.Nodes, opened, resolved) { ReadThrough = readable, RollupWatermark = run.RollupWatermark?.UtcDateTime };
     }
 
-    private async Task<AnalysedSeries?> AnalyseAsync(MetricDefinition metric, MetricTree tree, string segment, DateTime asOf, CancellationToken ct)
+    private async Task<AnalysedSeries?> AnalyseAsync(
+        MetricDefinition metric, MetricTree tree, string segment, DateTime asOf, IReadOnlyList<Deployment> deployments, CancellationToken ct)
     {
         try
         {
             var series = await NodeSeries.ReadAsync(reader, metric, tree.Find, segment, asOf, settings, ct);
             return series is null
                 ? null
-                : new AnalysedSeries(series, LiveDetector.Detect(series.Values, AnalysedSeries.LayoutFor(series), AnalysedSeries.OptionsFor(metric, settings)));
+                : new AnalysedSeries(series, LiveDetector.Detect(
+                    series.Values, AnalysedSeries.LayoutFor(series),
+                    AnalysedSeries.OptionsFor(metric, settings) with { KnownOnsets = DeploymentCorrelation.KnownOnsets(deployments, metric, tree.SelfAndAncestors(metric.Key), series, asOf) }));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -426,7 +429,7 @@ public sealed partial class DetectionPass(
             }
 
             var series = analysed.GetValueOrDefault((alert.MetricKey, alert.Segment))
-                ?? await AnalyseAsync(metric, tree, alert.Segment, asOf, ct);
+                ?? await AnalyseAsync(metric, tree, alert.Segment, asOf, [], ct);
             if (series is null)
             {
                 continue;

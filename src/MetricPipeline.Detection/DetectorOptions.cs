@@ -44,6 +44,12 @@ public sealed class DetectorOptions : DeploymentCorrelationOptions
     /// </summary>
     public double FalseAlertsPerSeriesYear { get; set; } = 0.25;
 
+    /// <summary>
+    /// Chance that a steady series alerts in the watch after a tagged deployment in its scope (the level that moved at the
+    /// deployment's bucket and holds, tested with a threshold of its own); each deployment spends this much per series.
+    /// </summary>
+    public double FalseAlertsPerDeployment { get; set; } = 0.002;
+
     /// <summary>Nodes read and analysed at the same time in a pass (default: one per processor).</summary>
     public int PassParallelism { get; set; } = Environment.ProcessorCount;
 

@@ -52,6 +52,19 @@ public sealed record LiveDetectorOptions
     /// <summary>Confidence of expected ranges and effect intervals.</summary>
     public double Confidence { get; init; } = 0.95;
 
+    /// <summary>
+    /// Buckets (indices into the series) at which a change is known to be likely: the bucket a tagged deployment started
+    /// in and the next. A level that moved at one of them and holds to the newest bucket is tested on its own, with the
+    /// threshold of <see cref="FalseAlertsPerKnownOnset"/> — one hypothesis, not a scan over every segment.
+    /// </summary>
+    public IReadOnlyList<int> KnownOnsets { get; init; } = [];
+
+    /// <summary>
+    /// Chance that a steady series alerts at a known onset while it is under test (the 72 passes that see it), per known
+    /// change (a deployment): the watch after a deployment spends this much of the false-alert budget each time.
+    /// </summary>
+    public double FalseAlertsPerKnownOnset { get; init; } = 0.002;
+
     /// <summary>Which way is good for the metric.</summary>
     public MetricDirection Direction { get; init; } = MetricDirection.Up;
 }

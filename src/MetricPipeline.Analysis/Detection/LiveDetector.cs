@@ -123,6 +123,11 @@ public static class LiveDetector
 
         var shared = new SharedErrors(normal.LevelVariance / unit, layout.Blocks >= 2 ? normal.DayVariance / unit : 0, dayOf);
         var segments = SegmentScan.Find(errors, options.Clip, shared, threshold);
+        if (KnownOnset(errors, options, shared, start, segments) is { } watched)
+        {
+            segments.Add(watched);
+        }
+
         var found = new bool[n];
         foreach (var segment in segments)
         {
@@ -331,6 +336,58 @@ public static class LiveDetector
         };
         return new LiveFinding(from, to, ongoing, kind, alertable, good, observed, expected, expectedLow, expectedHigh, relative, relativeLow, relativeHigh, statistic);
     }
+
+    /// <summary>
+    /// The watch after a known change (a tagged deployment): of the segments that begin at a known onset and reach the
+    /// newest bucket, the one with the largest statistic, when it exceeds <see cref="KnownOnsetThreshold"/> and no
+    /// segment the scan found overlaps it; null otherwise.
+    /// </summary>
+    /// <remarks>
+    /// The scan looks for a segment anywhere in the window, and its threshold pays for every start and end it could
+    /// pick (about 9.9 for 0.25 false alerts a year, hourly). A change that follows a deployment is one hypothesis —
+    /// the level moved at that bucket and holds — tested again by each pass as buckets arrive: a random walk's largest
+    /// S²/(2L) over 72 buckets exceeds h with probability about 1.4·e^(−h) (simulated, 200,000 walks, h = 6–9), so for a
+    /// chance α per deployment h = ln(1.4/α): 6.55 at the default 0.2 %. On the replay's steady series with a deployment
+    /// tagged (3,072 series, seeds 1–256) the watch added 0.75 % false alerts at α = 0.5 % and 0.13 % at 0.1 %. A 5 % drop
+    /// after a deployment needs about a third less data than a blind one.
+    /// </remarks>
+    private static SegmentScan.Segment? KnownOnset(
+        double[] errors, LiveDetectorOptions options, SharedErrors shared, int start, List<SegmentScan.Segment> found)
+    {
+        if (options.KnownOnsets.Count == 0)
+        {
+            return null;
+        }
+
+        var last = errors.Length - 1;
+        var excluded = new bool[errors.Length];
+        foreach (var segment in found)
+        {
+            Array.Fill(excluded, true, segment.Start, segment.End - segment.Start + 1);
+        }
+
+        SegmentScan.Segment? best = null;
+        foreach (var onset in options.KnownOnsets)
+        {
+            var r = onset - start;
+            if (r < 0 || r > last || found.Any(s => s.End >= r))
+            {
+                continue;
+            }
+
+            var (effect, variance, _) = SegmentScan.Effect(errors, options.Clip, shared, r, last, excluded);
+            var statistic = effect * effect / (2 * variance);
+            if (statistic > KnownOnsetThreshold(options.FalseAlertsPerKnownOnset) && statistic > (best?.Statistic ?? 0))
+            {
+                best = new SegmentScan.Segment(r, last, statistic);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The threshold of the watch after a known change for a chance <paramref name="perKnownOnset"/> of a false alert.</summary>
+    public static double KnownOnsetThreshold(double perKnownOnset) => Math.Max(2, Math.Log(1.4 / Math.Clamp(perKnownOnset, 1e-9, 1)));
 
     /// <summary>Hours into a day within which a drop's onset may be taken back to midnight when the data allow it.</summary>
     private const int MidnightReach = 6;
