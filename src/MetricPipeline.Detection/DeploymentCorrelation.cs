@@ -53,14 +53,13 @@ public static class DeploymentCorrelation
         DateTime? best = null;
         foreach (var deployment in deployments)
         {
-            var at = deployment.StartedAt.UtcDateTime;
-            var containing = BucketGrain.Start(at, grain);
+            var containing = BucketGrain.Start(deployment.StartedAt.UtcDateTime, grain);
             if (containing + width < earliest || containing > latest || !InScope(deployment, metric, scopeKeys))
             {
                 continue;
             }
 
-            foreach (var bucket in containing == at ? [containing] : new[] { containing, containing + width })
+            foreach (var bucket in OnsetBuckets(deployment, grain))
             {
                 if (bucket < earliest || bucket > latest)
                 {
@@ -89,21 +88,32 @@ public static class DeploymentCorrelation
         var onsets = new SortedSet<int>();
         foreach (var deployment in deployments)
         {
-            var at = deployment.StartedAt.UtcDateTime;
-            var i = series.IndexOf(at);
-            if (at > asOf || i < 0 || !InScope(deployment, metric, scopeKeys))
+            if (deployment.StartedAt.UtcDateTime > asOf || !InScope(deployment, metric, scopeKeys))
             {
                 continue;
             }
 
-            onsets.Add(i);
-            if (series.Times[i] != at && i + 1 < series.Times.Length)
+            foreach (var bucket in OnsetBuckets(deployment, series.Metric.Grain))
             {
-                onsets.Add(i + 1);
+                if (series.IndexOf(bucket) is var i and >= 0)
+                {
+                    onsets.Add(i);
+                }
             }
         }
 
         return [.. onsets];
+    }
+
+    /// <summary>
+    /// The buckets a deployment may have changed a series from: the one it started in (partly after it) and, unless it
+    /// started on a bucket's start, the next (the first wholly after it).
+    /// </summary>
+    private static DateTime[] OnsetBuckets(Deployment deployment, Grain grain)
+    {
+        var at = deployment.StartedAt.UtcDateTime;
+        var containing = BucketGrain.Start(at, grain);
+        return containing == at ? [containing] : [containing, containing + BucketGrain.Width(grain)];
     }
 
     /// <summary>
