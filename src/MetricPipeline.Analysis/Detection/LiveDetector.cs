@@ -46,7 +46,32 @@ public static class LiveDetector
             }
         }
 
-        return Detect(y, layout, options, options.TestLength ?? (layout.Period == 24 ? 72 : layout.Period == 7 ? 7 : 8), extensions: 4);
+        var testLength = options.TestLength ?? (layout.Period == 24 ? 72 : layout.Period == 7 ? 7 : 8);
+        return Detect(y, layout, options, WatchedLength(y.Length, layout, options.KnownOnsets, testLength), extensions: Extensions);
+    }
+
+    /// <summary>How many cycles a test window may grow by to reach back to the start of a change.</summary>
+    private const int Extensions = 4;
+
+    /// <summary>
+    /// The test window that reaches back to a known onset older than <paramref name="testLength"/> buckets (a first
+    /// pass after a pause, or a deployment a few days old): the window then starts with the onset's cycle (its day, for
+    /// hours), so the level is learned before the change, not across it, and the watch tests it. The reach is the one a
+    /// finding cut by the window start grows the window by (<see cref="Extensions"/> cycles).
+    /// </summary>
+    private static int WatchedLength(int n, SeasonalLayout layout, IReadOnlyList<int> knownOnsets, int testLength)
+    {
+        var reach = testLength + (Extensions * Math.Max(layout.Period, 1));
+        var oldest = n;
+        foreach (var onset in knownOnsets)
+        {
+            if (onset >= 0 && onset < n - testLength && n - onset <= reach)
+            {
+                oldest = Math.Min(oldest, onset - (layout.Blocks >= 2 ? layout.Phase(onset) : 0));
+            }
+        }
+
+        return Math.Max(testLength, n - Math.Max(oldest, 0));
     }
 
     /// <summary>

@@ -81,6 +81,31 @@ public sealed class LiveDetectorTests
     }
 
     [Fact]
+    public void A_first_pass_days_after_a_tagged_deployment_tests_the_level_from_before_it()
+    {
+        // One pass 84 hours after a deployment, as the first after a pause (or a fresh demo) runs it: a 4 % drop began
+        // before the 72-hour window. Blind, the level is learned across the drop's first hours and the onset comes out
+        // at the window's start; reaching back to the deployment's day, the level is learned before it and the drop's
+        // onset interval holds the deployment's buckets.
+        var watched = 0;
+        var dated = 0;
+        var blind = 0;
+        for (var seed = 0; seed < 16; seed++)
+        {
+            var change = Hours - 84;
+            var scenario = LiveScenarioGenerator.Generate(200 + seed, Hours, [new LiveEvent(LiveEventKind.Shift, change + 0.5, 0.96)]);
+            blind += Drop(LiveDetector.Detect(scenario.Y, SeasonalLayout.Hourly(scenario.Start), Counts)) is null ? 0 : 1;
+            var hit = Drop(LiveDetector.Detect(scenario.Y, SeasonalLayout.Hourly(scenario.Start), Counts with { KnownOnsets = [change, change + 1] }));
+            watched += hit is null ? 0 : 1;
+            dated += hit is { } h && h.EarliestStart <= change + 1 && h.LatestStart >= change ? 1 : 0;
+        }
+
+        Assert.True(watched >= 15 && dated >= 14 && blind < watched, $"watched {watched}, dated at the deployment {dated}, blind {blind} of 16");
+
+        static LiveFinding? Drop(LiveDetection live) => live.Findings.FirstOrDefault(f => f.Alertable && f.Relative < -0.01);
+    }
+
+    [Fact]
     public void The_watch_after_a_deployment_leaves_a_steady_series_alone()
     {
         // 24 steady series, each with a deployment 60 hours before its end, watched by a pass every four hours: at the
