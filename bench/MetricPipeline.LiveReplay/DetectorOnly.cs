@@ -53,7 +53,7 @@ public static class DetectorOnly
         var outcomes = new ConcurrentBag<Outcome>();
         Parallel.ForEach(seeds, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, seed =>
         {
-            var plan = SeedPlan.Create(seed, scenarios, options.MinRelativeChange, now) with { WeekOfPasses = options.WeekOfPasses };
+            var plan = SeedPlan.Create(seed, scenarios, options.MinRelativeChange, now, options.TagSteady) with { WeekOfPasses = options.WeekOfPasses };
             foreach (var instance in plan.Instances)
             {
                 outcomes.Add(Replay(plan, instance, settings, calibration));

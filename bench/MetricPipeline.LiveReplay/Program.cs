@@ -49,7 +49,7 @@ public static class Program
         var results = new ConcurrentBag<SeedResult>();
         await Parallel.ForEachAsync(seeds, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel }, async (seed, ct) =>
         {
-            var plan = SeedPlan.Create(seed, scenarios, options.MinRelativeChange, now) with { WeekOfPasses = options.WeekOfPasses };
+            var plan = SeedPlan.Create(seed, scenarios, options.MinRelativeChange, now, options.TagSteady) with { WeekOfPasses = options.WeekOfPasses };
             var result = await SeedRun.RunAsync(services, plan, options, ct);
             results.Add(result);
             var scores = ReplayScore.Score(result).ToList();

@@ -12,11 +12,17 @@ public sealed record ReplayOptions(
     /// <summary>Passes over the data's last week (<see cref="SeedPlan.WeekOfPasses"/>).</summary>
     public bool WeekOfPasses { get; init; }
 
+    /// <summary>
+    /// Steady series also get a deployment tagged 10–60 min before the seed's change hour that changes nothing: the
+    /// false alerts of the watch after a deployment (<c>--tag-steady</c>).
+    /// </summary>
+    public bool TagSteady { get; init; }
+
     /// <summary>With <see cref="DetectorOnly"/>: also report how well the stated variances fit the errors.</summary>
     public bool Calibration { get; init; }
 
     public const string Usage =
-        "usage: dotnet run -c Release --project bench/MetricPipeline.LiveReplay -- [--quick] [--detector-only] [--calibration] [--week-of-passes] [--seeds 16] [--first-seed 1] [--parallel 2] " +
+        "usage: dotnet run -c Release --project bench/MetricPipeline.LiveReplay -- [--quick] [--detector-only] [--calibration] [--week-of-passes] [--tag-steady] [--seeds 16] [--first-seed 1] [--parallel 2] " +
         "[--pass-minute 5] [--min-relative-change 0.02] [--scenario NAME ...] [--out replay-results.md] [--set Detector__Key=Value ...]";
 
     public static ReplayOptions Parse(string[] args)
@@ -42,6 +48,12 @@ public sealed record ReplayOptions(
             if (name == "--week-of-passes")
             {
                 options = options with { WeekOfPasses = true };
+                continue;
+            }
+
+            if (name == "--tag-steady")
+            {
+                options = options with { TagSteady = true };
                 continue;
             }
 

@@ -68,7 +68,7 @@ public sealed record SeedPlan(int Seed, DateTime Start, int Hours, DateTime Chan
     /// <summary>The first bucket no pass before the first had seen: the bucket of the first pass's asOf, less one (its newest closed bucket).</summary>
     public DateTime FirstNewBucket => PassHours.First().AddHours(-1);
 
-    public static SeedPlan Create(int seed, IReadOnlyList<Scenario> scenarios, double minRelativeChange, DateTime now)
+    public static SeedPlan Create(int seed, IReadOnlyList<Scenario> scenarios, double minRelativeChange, DateTime now, bool tagSteady = false)
     {
         var random = new Random(seed);
         var monday = now.Date.AddDays(-21);
@@ -83,12 +83,12 @@ public sealed record SeedPlan(int Seed, DateTime Start, int Hours, DateTime Chan
         // Each scenario draws from its own stream, fixed by the seed and the scenario's place in the full list, so a
         // run of some scenarios (--scenario) sees the same series as a full run.
         var instances = scenarios
-            .Select(s => Instance(s, new Random((seed * 7919) + Scenario.All.ToList().FindIndex(a => a.Name == s.Name)), start, hours, changeAt, seed, minRelativeChange))
+            .Select(s => Instance(s, new Random((seed * 7919) + Scenario.All.ToList().FindIndex(a => a.Name == s.Name)), start, hours, changeAt, seed, minRelativeChange, tagSteady))
             .ToList();
         return new SeedPlan(seed, start, hours, changeAt, instances);
     }
 
-    private static ScenarioInstance Instance(Scenario scenario, Random random, DateTime start, int hours, DateTime changeAt, int seed, double minRelativeChange)
+    private static ScenarioInstance Instance(Scenario scenario, Random random, DateTime start, int hours, DateTime changeAt, int seed, double minRelativeChange, bool tagSteady)
     {
         var generator = new SeriesGenerator(random, start, hours);
         var c = (int)(changeAt - start).TotalHours;
@@ -150,8 +150,11 @@ public sealed record SeedPlan(int Seed, DateTime Start, int Hours, DateTime Chan
 
         if (scenario.Kind == ChangeKind.Steady)
         {
-            // Steady series measure false alerts only; the deployment window and change time do not apply.
-            tag = null;
+            // Steady series measure false alerts only; the deployment window and change time do not apply. With
+            // --tag-steady a deployment that changes nothing is tagged before the change hour (drawn apart from the
+            // series' own stream, so the series are those of a run without it).
+            var lag = new Random(seed * 104729);
+            tag = tagSteady ? new DeploymentTag(10 + lag.Next(51), lag.NextDouble() < 0.5) : null;
         }
 
         var metric = generator.Counts(key, change, drift, holiday);

@@ -50,18 +50,17 @@ public static class LiveDetector
         return Detect(y, layout, options, WatchedLength(y.Length, layout, options.KnownOnsets, testLength), extensions: Extensions);
     }
 
-    /// <summary>How many cycles a test window may grow by to reach back to the start of a change.</summary>
+    /// <summary>How many cycles a test window may grow by to reach back to the start of a finding it cut.</summary>
     private const int Extensions = 4;
 
     /// <summary>
-    /// The test window that reaches back to a known onset older than <paramref name="testLength"/> buckets (a first
-    /// pass after a pause, or a deployment a few days old): the window then starts with the onset's cycle (its day, for
-    /// hours), so the level is learned before the change, not across it, and the watch tests it. The reach is the one a
-    /// finding cut by the window start grows the window by (<see cref="Extensions"/> cycles).
+    /// The test window that reaches back to a known onset older than <paramref name="testLength"/> buckets but within
+    /// twice that (a first pass after a pause, or a deployment a few days old): the window then starts with the onset's
+    /// cycle (its day, for hours), so the level is learned before the change, not across it, and the watch tests it.
     /// </summary>
     private static int WatchedLength(int n, SeasonalLayout layout, IReadOnlyList<int> knownOnsets, int testLength)
     {
-        var reach = testLength + (Extensions * Math.Max(layout.Period, 1));
+        var reach = 2 * testLength;
         var oldest = n;
         foreach (var onset in knownOnsets)
         {
