@@ -48,7 +48,7 @@ public sealed class DetectorOptions : DeploymentCorrelationOptions
     /// Chance that a steady series alerts in the watch after a tagged deployment in its scope (the level that moved at the
     /// deployment's bucket and holds, tested with a threshold of its own); each deployment spends this much per series.
     /// </summary>
-    public double FalseAlertsPerDeployment { get; set; } = 0.002;
+    public double FalseAlertsPerDeployment { get; set; } = 0.005;
 
     /// <summary>Nodes read and analysed at the same time in a pass (default: one per processor).</summary>
     public int PassParallelism { get; set; } = Environment.ProcessorCount;

@@ -63,7 +63,7 @@ public sealed record LiveDetectorOptions
     /// Chance that a steady series alerts at a known onset while it is under test (the 72 passes that see it), per known
     /// change (a deployment): the watch after a deployment spends this much of the false-alert budget each time.
     /// </summary>
-    public double FalseAlertsPerKnownOnset { get; init; } = 0.002;
+    public double FalseAlertsPerKnownOnset { get; init; } = 0.005;
 
     /// <summary>Which way is good for the metric.</summary>
     public MetricDirection Direction { get; init; } = MetricDirection.Up;
