@@ -1,3 +1,4 @@
+using MetricPipeline.Analysis.Detection;
 using MetricPipeline.Data.Alerts;
 
 namespace MetricPipeline.Detection;
@@ -42,13 +43,13 @@ public sealed class DetectorOptions : DeploymentCorrelationOptions
     /// False alerts per series and year the live detector's threshold is set for (with independent errors; see
     /// docs/DETECTION.md). A metric's <c>alert.sensitivity</c> overrides it for that metric.
     /// </summary>
-    public double FalseAlertsPerSeriesYear { get; set; } = 0.25;
+    public double FalseAlertsPerSeriesYear { get; set; } = LiveDetectorOptions.DefaultFalseAlertsPerYear;
 
     /// <summary>
     /// Chance that a steady series alerts in the watch after a tagged deployment in its scope (the level that moved at the
     /// deployment's bucket and holds, tested with a threshold of its own); each deployment spends this much per series.
     /// </summary>
-    public double FalseAlertsPerDeployment { get; set; } = 0.005;
+    public double FalseAlertsPerDeployment { get; set; } = LiveDetectorOptions.DefaultFalseAlertsPerKnownOnset;
 
     /// <summary>Nodes read and analysed at the same time in a pass (default: one per processor).</summary>
     public int PassParallelism { get; set; } = Environment.ProcessorCount;

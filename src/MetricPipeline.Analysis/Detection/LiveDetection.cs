@@ -26,7 +26,7 @@ public sealed record LiveDetectorOptions
     public int? LevelWindow { get; init; }
 
     /// <summary>False alerts per series and year the threshold is set for, with independent Gaussian errors.</summary>
-    public double FalseAlertsPerYear { get; init; } = 0.25;
+    public double FalseAlertsPerYear { get; init; } = DefaultFalseAlertsPerYear;
 
     /// <summary>Observations per year of the series' grain (8766 hours, 365.25 days, 52.18 weeks).</summary>
     public double ObservationsPerYear { get; init; } = 8766;
@@ -60,10 +60,16 @@ public sealed record LiveDetectorOptions
     public IReadOnlyList<int> KnownOnsets { get; init; } = [];
 
     /// <summary>
-    /// Chance that a steady series alerts at a known onset while it is under test (the 72 passes that see it), per known
-    /// change (a deployment): the watch after a deployment spends this much of the false-alert budget each time.
+    /// Chance that a steady series alerts at a known onset while it is under test (the passes whose window holds it), per
+    /// known change (a deployment): the watch after a deployment spends this much of the false-alert budget each time.
     /// </summary>
-    public double FalseAlertsPerKnownOnset { get; init; } = 0.005;
+    public double FalseAlertsPerKnownOnset { get; init; } = DefaultFalseAlertsPerKnownOnset;
+
+    /// <summary>The default of <see cref="FalseAlertsPerYear"/> (docs/DETECTION.md, step 4).</summary>
+    public const double DefaultFalseAlertsPerYear = 0.25;
+
+    /// <summary>The default of <see cref="FalseAlertsPerKnownOnset"/>: 0.5 %, an upper bound of the rate measured on the replay.</summary>
+    public const double DefaultFalseAlertsPerKnownOnset = 0.005;
 
     /// <summary>Which way is good for the metric.</summary>
     public MetricDirection Direction { get; init; } = MetricDirection.Up;
